@@ -1,0 +1,34 @@
+// tokenctl: the command line over tokend's gRPC APIs.
+//   tokenctl client create|get|list|update|delete|rotate-secret ...
+//   tokenctl user create|get|list|update|set-password|delete ...
+//   tokenctl token issue|refresh|introspect|revoke ...
+// Addresses and the admin key come from TOKEND_GRPC_ADDR, TOKEND_ADMIN_ADDR,
+// TOKEND_ADMIN_KEY (or the key file in TOKEND_DATA_DIR), or the flags.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "tokenctl_commands.h"
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "tokenctl <client|user|token> <verb> [args] [--flags]\n"
+      "  client create|get ID|list|update ID|delete ID|rotate-secret ID\n"
+      "  user create|get ID|list|update ID|set-password ID|delete ID\n"
+      "  token issue|refresh|introspect|revoke");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 3) {
+    std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
+    return 2;
+  }
+  std::string noun = positional[1];
+  std::string verb = positional[2];
+  tokenctl::Args rest(positional.begin() + 3, positional.end());
+  if (noun == "client") return tokenctl::ClientCommand(verb, rest);
+  if (noun == "user") return tokenctl::UserCommand(verb, rest);
+  if (noun == "token") return tokenctl::TokenCommand(verb, rest);
+  std::fprintf(stderr, "tokenctl: unknown noun '%s' (client, user, token)\n", noun.c_str());
+  return 2;
+}

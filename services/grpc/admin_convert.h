@@ -1,0 +1,25 @@
+// Admin protos ↔ ledger records, including update masks (AIP-134).
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "storage/records.h"
+#include "tokend/v1/admin.pb.h"
+
+namespace tokend::grpc_adapter {
+
+void ToProto(const storage::ClientRecord& in, v1::Client* out);
+void ToProto(const storage::UserRecord& in, v1::User* out);
+
+// A record for CreateClient: defaults for unset lifetimes and session limit.
+storage::ClientRecord ClientFromProto(const v1::Client& in);
+storage::UserRecord UserFromProto(const v1::User& in);
+
+// Copies the fields named by `mask` (or, with an empty mask, every field set
+// to a non-default value) from `in` onto `record`. INVALID_ARGUMENT names an
+// unknown or read-only path.
+absl::Status ApplyClientMask(const v1::Client& in, const google::protobuf::FieldMask& mask,
+                             storage::ClientRecord* record);
+absl::Status ApplyUserMask(const v1::User& in, const google::protobuf::FieldMask& mask,
+                           storage::UserRecord* record);
+
+}  // namespace tokend::grpc_adapter

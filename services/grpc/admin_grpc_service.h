@@ -1,0 +1,39 @@
+// tokend.v1.AdminService, served on the admin listener only. Every call must
+// carry `authorization: Bearer <admin key>`, compared in constant time.
+#pragma once
+
+#include <string>
+
+#include "services/admin/client_registry.h"
+#include "services/admin/user_registry.h"
+#include "tokend/v1/admin.grpc.pb.h"
+
+namespace tokend::grpc_adapter {
+
+class AdminGrpcService final : public v1::AdminService::Service {
+ public:
+  AdminGrpcService(const std::string& admin_key, ClientRegistry& clients, UserRegistry& users);
+
+  grpc::Status CreateClient(grpc::ServerContext*, const v1::CreateClientRequest*, v1::CreateClientResponse*) override;
+  grpc::Status GetClient(grpc::ServerContext*, const v1::GetClientRequest*, v1::GetClientResponse*) override;
+  grpc::Status ListClients(grpc::ServerContext*, const v1::ListClientsRequest*, v1::ListClientsResponse*) override;
+  grpc::Status UpdateClient(grpc::ServerContext*, const v1::UpdateClientRequest*, v1::UpdateClientResponse*) override;
+  grpc::Status DeleteClient(grpc::ServerContext*, const v1::DeleteClientRequest*, v1::DeleteClientResponse*) override;
+  grpc::Status RotateClientSecret(grpc::ServerContext*, const v1::RotateClientSecretRequest*, v1::RotateClientSecretResponse*) override;
+  grpc::Status CreateUser(grpc::ServerContext*, const v1::CreateUserRequest*, v1::CreateUserResponse*) override;
+  grpc::Status GetUser(grpc::ServerContext*, const v1::GetUserRequest*, v1::GetUserResponse*) override;
+  grpc::Status ListUsers(grpc::ServerContext*, const v1::ListUsersRequest*, v1::ListUsersResponse*) override;
+  grpc::Status UpdateUser(grpc::ServerContext*, const v1::UpdateUserRequest*, v1::UpdateUserResponse*) override;
+  grpc::Status SetUserPassword(grpc::ServerContext*, const v1::SetUserPasswordRequest*, v1::SetUserPasswordResponse*) override;
+  grpc::Status DeleteUser(grpc::ServerContext*, const v1::DeleteUserRequest*, v1::DeleteUserResponse*) override;
+
+ private:
+  // UNAUTHENTICATED unless the call carries the admin key.
+  grpc::Status CheckKey(grpc::ServerContext* ctx) const;
+
+  std::string admin_key_digest_;
+  ClientRegistry& clients_;
+  UserRegistry& users_;
+};
+
+}  // namespace tokend::grpc_adapter

@@ -1,0 +1,159 @@
+#include "services/grpc/token_grpc_service.h"
+
+#include "services/grpc/status_conversion.h"
+#include "services/token/oauth_error.h"
+#include "services/token/presented_credentials.h"
+
+namespace tokend::grpc_adapter {
+namespace {
+
+std::string Metadata(grpc::CallbackServerContext* ctx, absl::string_view key) {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+absl::StatusOr<PresentedCredentials> Credentials(grpc::CallbackServerContext* ctx,
+                                                 const v1::ClientCredentials& fields,
+                                                 bool has_fields) {
+  std::optional<std::string> secret;
+  if (has_fields && !fields.client_secret().empty()) secret = fields.client_secret();
+  auto auth = ResolveCredentials(Metadata(ctx, "authorization"), fields.client_id(), secret);
+  if (!auth.ok()) return auth.status();
+  return auth->credentials;
+}
+
+TokenFormat FormatOf(v1::TokenFormat f) {
+  switch (f) {
+    case v1::TOKEN_FORMAT_OPAQUE:
+      return TokenFormat::kOpaque;
+    case v1::TOKEN_FORMAT_JWT:
+      return TokenFormat::kJwt;
+    default:
+      return TokenFormat::kDefault;
+  }
+}
+
+std::optional<std::vector<std::string>> ScopesOf(
+    const google::protobuf::RepeatedPtrField<std::string>& scopes) {
+  if (scopes.empty()) return std::nullopt;
+  return std::vector<std::string>(scopes.begin(), scopes.end());
+}
+
+template <typename Response>
+void FillToken(const TokenResponse& t, Response* out) {
+  out->set_access_token(t.access_token);
+  out->set_token_type(t.token_type);
+  out->set_expires_in(t.expires_in);
+  out->set_refresh_token(t.refresh_token);
+  out->set_scope(t.scope);
+  int64_t us = storage::ToUnixMicros(t.issued_at);
+  out->mutable_issued_at()->set_seconds(us / 1000000);
+  out->mutable_issued_at()->set_nanos(static_cast<int>(us % 1000000) * 1000);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* TokenGrpcService::Dispatch(grpc::CallbackServerContext* ctx,
+                                                     std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  bool queued = executor_.TrySubmit([reactor, work = std::move(work)] {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  if (!queued) {
+    reactor->Finish(ToGrpcStatus(oauth::Error(oauth::ErrorCode::kTemporarilyUnavailable,
+                                              "The server is overloaded; retry shortly.")));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* TokenGrpcService::IssueToken(grpc::CallbackServerContext* ctx,
+                                                       const v1::IssueTokenRequest* request,
+                                                       v1::IssueTokenResponse* response) {
+  return Dispatch(ctx, [this, ctx, request, response]() -> absl::Status {
+    auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
+    if (!creds.ok()) return creds.status();
+    TokenRequest req;
+    switch (request->grant_case()) {
+      case v1::IssueTokenRequest::kClientCredentials:
+        req.grant_type = "client_credentials";
+        break;
+      case v1::IssueTokenRequest::kPassword:
+        req.grant_type = "password";
+        req.username = request->password().username();
+        req.password = request->password().password();
+        break;
+      case v1::IssueTokenRequest::kAuthorizationCode:
+        req.grant_type = "authorization_code";
+        req.code = request->authorization_code().code();
+        req.redirect_uri = request->authorization_code().redirect_uri();
+        req.code_verifier = request->authorization_code().code_verifier();
+        break;
+      default:
+        return oauth::InvalidRequest("The request names no grant.");
+    }
+    req.scopes = ScopesOf(request->scopes());
+    req.audience = request->audience();
+    req.format = FormatOf(request->token_format());
+    auto token = core_.Token(*creds, req);
+    if (!token.ok()) return token.status();
+    FillToken(*token, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TokenGrpcService::Refresh(grpc::CallbackServerContext* ctx,
+                                                    const v1::RefreshRequest* request,
+                                                    v1::RefreshResponse* response) {
+  return Dispatch(ctx, [this, ctx, request, response]() -> absl::Status {
+    auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
+    if (!creds.ok()) return creds.status();
+    TokenRequest req;
+    req.grant_type = "refresh_token";
+    req.refresh_token = request->refresh_token();
+    req.scopes = ScopesOf(request->scopes());
+    req.format = FormatOf(request->token_format());
+    auto token = core_.Token(*creds, req);
+    if (!token.ok()) return token.status();
+    FillToken(*token, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TokenGrpcService::Introspect(grpc::CallbackServerContext* ctx,
+                                                       const v1::IntrospectRequest* request,
+                                                       v1::IntrospectResponse* response) {
+  return Dispatch(ctx, [this, ctx, request, response]() -> absl::Status {
+    auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
+    if (!creds.ok()) return creds.status();
+    auto info = core_.Introspect(*creds, request->token(), request->token_type_hint());
+    if (!info.ok()) return info.status();
+    response->set_active(info->active);
+    if (!info->active) return absl::OkStatus();
+    response->set_scope(info->scope);
+    response->set_client_id(info->client_id);
+    response->set_username(info->username);
+    response->set_token_type(info->token_type);
+    response->set_exp(info->exp);
+    response->set_iat(info->iat);
+    response->set_nbf(info->nbf);
+    response->set_sub(info->sub);
+    response->set_aud(info->aud);
+    response->set_iss(info->iss);
+    response->set_jti(info->jti);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TokenGrpcService::Revoke(grpc::CallbackServerContext* ctx,
+                                                   const v1::RevokeRequest* request,
+                                                   v1::RevokeResponse* response) {
+  return Dispatch(ctx, [this, ctx, request]() -> absl::Status {
+    auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
+    if (!creds.ok()) return creds.status();
+    return core_.Revoke(*creds, request->token(), request->token_type_hint());
+  });
+}
+
+}  // namespace tokend::grpc_adapter

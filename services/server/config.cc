@@ -1,0 +1,97 @@
+#include "services/server/config.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace {
+
+std::string Env(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+int EnvInt(const char* name, int fallback) {
+  int out = fallback;
+  const char* v = std::getenv(name);
+  if (v != nullptr && !absl::SimpleAtoi(v, &out)) out = -1;  // rejected by validation
+  return out;
+}
+
+}  // namespace
+
+ABSL_FLAG(std::string, database_url, Env("TOKEND_DATABASE_URL", ""),
+          "PostgreSQL URL; empty runs a private cluster under --data_dir [TOKEND_DATABASE_URL]");
+ABSL_FLAG(std::string, data_dir, Env("TOKEND_DATA_DIR", "./var/tokend"),
+          "state directory (local PostgreSQL, generated admin key) [TOKEND_DATA_DIR]");
+ABSL_FLAG(std::string, grpc_addr, Env("TOKEND_GRPC_ADDR", "127.0.0.1:50051"),
+          "public gRPC listener (TokenService) [TOKEND_GRPC_ADDR]");
+ABSL_FLAG(std::string, admin_addr, Env("TOKEND_ADMIN_ADDR", "127.0.0.1:50052"),
+          "admin gRPC listener (AdminService) [TOKEND_ADMIN_ADDR]");
+ABSL_FLAG(std::string, http_addr, Env("TOKEND_HTTP_ADDR", "127.0.0.1:8080"),
+          "HTTP listener for the OAuth endpoints [TOKEND_HTTP_ADDR]");
+ABSL_FLAG(std::string, issuer, Env("TOKEND_ISSUER", ""),
+          "issuer identifier (default http(s)://<http_addr>) [TOKEND_ISSUER]");
+ABSL_FLAG(std::string, admin_key, Env("TOKEND_ADMIN_KEY", ""),
+          "admin API key; empty generates one into <data_dir>/admin.key [TOKEND_ADMIN_KEY]");
+ABSL_FLAG(std::string, tls_cert, Env("TOKEND_TLS_CERT", ""),
+          "PEM certificate chain; with --tls_key enables TLS on every listener [TOKEND_TLS_CERT]");
+ABSL_FLAG(std::string, tls_key, Env("TOKEND_TLS_KEY", ""), "PEM private key [TOKEND_TLS_KEY]");
+ABSL_FLAG(int, executor_threads, EnvInt("TOKEND_EXECUTOR_THREADS", 128),
+          "threads for blocking ledger work [TOKEND_EXECUTOR_THREADS]");
+ABSL_FLAG(int, db_pool_size, EnvInt("TOKEND_DB_POOL_SIZE", 16),
+          "PostgreSQL connections [TOKEND_DB_POOL_SIZE]");
+ABSL_FLAG(int, cache_ttl_seconds, EnvInt("TOKEND_CACHE_TTL_SECONDS", 30),
+          "how long token and client state may be served from memory [TOKEND_CACHE_TTL_SECONDS]");
+ABSL_FLAG(int, purge_interval_seconds, EnvInt("TOKEND_PURGE_INTERVAL_SECONDS", 300),
+          "how often expired rows are purged [TOKEND_PURGE_INTERVAL_SECONDS]");
+ABSL_FLAG(int, drain_timeout_seconds, EnvInt("TOKEND_DRAIN_TIMEOUT_SECONDS", 10),
+          "how long in-flight calls may finish after SIGTERM [TOKEND_DRAIN_TIMEOUT_SECONDS]");
+
+namespace tokend::server {
+
+absl::StatusOr<Config> LoadConfig() {
+  Config c;
+  c.database_url = absl::GetFlag(FLAGS_database_url);
+  c.data_dir = absl::GetFlag(FLAGS_data_dir);
+  c.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
+  c.admin_addr = absl::GetFlag(FLAGS_admin_addr);
+  c.http_addr = absl::GetFlag(FLAGS_http_addr);
+  c.issuer = absl::GetFlag(FLAGS_issuer);
+  c.admin_key = absl::GetFlag(FLAGS_admin_key);
+  c.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  c.tls_key = absl::GetFlag(FLAGS_tls_key);
+  c.executor_threads = absl::GetFlag(FLAGS_executor_threads);
+  c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  c.cache_ttl_seconds = absl::GetFlag(FLAGS_cache_ttl_seconds);
+  c.purge_interval_seconds = absl::GetFlag(FLAGS_purge_interval_seconds);
+  c.drain_timeout_seconds = absl::GetFlag(FLAGS_drain_timeout_seconds);
+
+  if (c.data_dir.empty()) return absl::InvalidArgumentError("data_dir must not be empty");
+  if (c.grpc_addr.empty() || c.admin_addr.empty()) {
+    return absl::InvalidArgumentError("grpc_addr and admin_addr must be set");
+  }
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return absl::InvalidArgumentError("tls_cert and tls_key go together");
+  }
+  if (c.executor_threads < 1 || c.executor_threads > 4096) {
+    return absl::InvalidArgumentError("executor_threads must be 1..4096");
+  }
+  if (c.db_pool_size < 1 || c.db_pool_size > 256) {
+    return absl::InvalidArgumentError("db_pool_size must be 1..256");
+  }
+  if (c.cache_ttl_seconds < 0 || c.purge_interval_seconds < 1 || c.drain_timeout_seconds < 0) {
+    return absl::InvalidArgumentError("cache/purge/drain durations must be non-negative");
+  }
+  if (!c.admin_key.empty() && c.admin_key.size() < 16) {
+    return absl::InvalidArgumentError("admin_key must be at least 16 characters");
+  }
+  if (c.issuer.empty()) {
+    c.issuer = absl::StrCat(c.tls_cert.empty() ? "http://" : "https://", c.http_addr);
+  }
+  return c;
+}
+
+}  // namespace tokend::server

@@ -1,0 +1,32 @@
+// tokend's settings, each a flag with an environment-variable fallback
+// (TOKEND_*), validated once at start-up.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace tokend::server {
+
+struct Config {
+  std::string database_url;   // empty: run a private PostgreSQL under data_dir
+  std::string data_dir;
+  std::string grpc_addr;
+  std::string admin_addr;
+  std::string http_addr;
+  std::string issuer;
+  std::string admin_key;      // empty: generated into data_dir/admin.key
+  std::string tls_cert;
+  std::string tls_key;
+  int executor_threads = 0;
+  int db_pool_size = 0;
+  int cache_ttl_seconds = 0;
+  int purge_interval_seconds = 0;
+  int drain_timeout_seconds = 0;
+};
+
+// Reads flags (already parsed) and environment; INVALID_ARGUMENT names the
+// first bad setting.
+absl::StatusOr<Config> LoadConfig();
+
+}  // namespace tokend::server

@@ -1,0 +1,72 @@
+// tokend: the OAuth 2.0 token service. `tokend` serves; `tokend migrate`
+// applies the ledger migrations and exits.
+#include <csignal>
+#include <cstdio>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "services/server/config.h"
+#include "services/server/tokend_server.h"
+#include "storage/postgres/local_cluster.h"
+#include "storage/postgres/migrator.h"
+
+namespace {
+
+int Migrate(const tokend::server::Config& config) {
+  std::string dsn = config.database_url;
+  std::unique_ptr<tokend::storage::pg::LocalCluster> cluster;
+  if (dsn.empty()) {
+    auto started = tokend::storage::pg::LocalCluster::Start({.dir = config.data_dir});
+    if (!started.ok()) {
+      std::fprintf(stderr, "tokend: %s\n", std::string(started.status().message()).c_str());
+      return 1;
+    }
+    cluster = *std::move(started);
+    dsn = cluster->Dsn();
+  }
+  auto applied = tokend::storage::pg::Migrate(dsn);
+  if (!applied.ok()) {
+    std::fprintf(stderr, "tokend: migration failed: %s\n",
+                 std::string(applied.status().message()).c_str());
+    return 1;
+  }
+  std::printf("{\"applied\": %zu}\n", applied->size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("tokend [migrate] [--flags]: the OAuth 2.0 token service");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  auto config = tokend::server::LoadConfig();
+  if (!config.ok()) {
+    std::fprintf(stderr, "tokend: %s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  if (args.size() > 1 && std::string(args[1]) == "migrate") return Migrate(*config);
+  if (args.size() > 1) {
+    std::fprintf(stderr, "tokend: unknown command '%s'\n", args[1]);
+    return 2;
+  }
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  tokend::server::TokendServer server(*config);
+  if (auto st = server.Start(); !st.ok()) {
+    std::fprintf(stderr, "tokend: %s\n", std::string(st.message()).c_str());
+    server.Shutdown();
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"signal received, draining\",\"signal\":%d}\n", sig);
+  server.Shutdown();
+  return 0;
+}

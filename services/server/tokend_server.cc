@@ -1,0 +1,224 @@
+#include "services/server/tokend_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "services/admin/client_registry.h"
+#include "services/admin/user_registry.h"
+#include "services/common/bounded_executor.h"
+#include "services/common/secrets.h"
+#include "services/grpc/admin_grpc_service.h"
+#include "services/grpc/token_grpc_service.h"
+#include "services/token/grants/client_credentials_grant.h"
+#include "services/token/grants/password_grant.h"
+#include "services/token/grants/refresh_token_grant.h"
+#include "services/token/token_service.h"
+#include "storage/postgres/connection_pool.h"
+#include "storage/postgres/group_commit_writer.h"
+#include "storage/postgres/local_cluster.h"
+#include "storage/postgres/migrator.h"
+#include "storage/postgres/pg_client_store.h"
+#include "storage/postgres/pg_token_store.h"
+#include "storage/postgres/pg_user_store.h"
+
+namespace tokend::server {
+namespace fs = std::filesystem;
+namespace {
+
+void Log(absl::string_view level, absl::string_view msg, absl::string_view key = "",
+         absl::string_view value = "") {
+  std::string line = absl::StrCat("{\"level\":\"", level, "\",\"msg\":\"", absl::CEscape(msg), "\"");
+  if (!key.empty()) absl::StrAppend(&line, ",\"", key, "\":\"", absl::CEscape(value), "\"");
+  std::fprintf(stderr, "%s}\n", line.c_str());
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+// Everything with a lifetime, in construction order (destroyed in reverse).
+struct TokendServer::Parts {
+  std::unique_ptr<storage::pg::LocalCluster> cluster;
+  std::unique_ptr<storage::pg::ConnectionPool> pool;
+  std::unique_ptr<storage::pg::GroupCommitWriter> writer;
+  std::unique_ptr<storage::pg::PgClientStore> clients;
+  std::unique_ptr<storage::pg::PgUserStore> users;
+  std::unique_ptr<storage::pg::PgTokenStore> tokens;
+  std::unique_ptr<TokenCache> cache;
+  std::unique_ptr<ClientAuthenticator> authenticator;
+  std::unique_ptr<PasswordHasher> hasher;
+  std::unique_ptr<TokenIssuer> issuer;
+  std::unique_ptr<TokenService> core;
+  std::unique_ptr<ClientRegistry> client_registry;
+  std::unique_ptr<UserRegistry> user_registry;
+  std::unique_ptr<BoundedExecutor> executor;
+  std::unique_ptr<grpc_adapter::TokenGrpcService> token_grpc;
+  std::unique_ptr<grpc_adapter::AdminGrpcService> admin_grpc;
+  std::unique_ptr<grpc::Server> public_server;
+  std::unique_ptr<grpc::Server> admin_server;
+};
+
+TokendServer::TokendServer(Config config) : config_(std::move(config)), parts_(new Parts) {}
+
+TokendServer::~TokendServer() { Shutdown(); }
+
+absl::Status TokendServer::StartLedger() {
+  if (config_.database_url.empty()) {
+    Log("info", "no database URL: starting a private PostgreSQL", "dir", config_.data_dir);
+    storage::pg::LocalCluster::Options opts;
+    opts.dir = config_.data_dir;
+    auto cluster = storage::pg::LocalCluster::Start(opts);
+    if (!cluster.ok()) return cluster.status();
+    parts_->cluster = *std::move(cluster);
+    config_.database_url = parts_->cluster->Dsn();
+  }
+  auto applied = storage::pg::Migrate(config_.database_url);
+  if (!applied.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot migrate the ledger: ", applied.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TokendServer::LoadAdminKey() {
+  if (!config_.admin_key.empty()) return absl::OkStatus();
+  std::string path = (fs::path(config_.data_dir) / "admin.key").string();
+  if (auto key = ReadFile(path); key.ok() && !key->empty()) {
+    config_.admin_key = std::string(absl::StripAsciiWhitespace(*key));
+    Log("info", "admin key read from file", "path", path);
+    return absl::OkStatus();
+  }
+  config_.admin_key = secrets::NewToken("tdk_");
+  std::error_code ec;
+  fs::create_directories(config_.data_dir, ec);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
+    out << config_.admin_key << "\n";
+  }
+  chmod(path.c_str(), 0600);
+  Log("info", "generated an admin key (TOKEND_ADMIN_KEY was not set)", "path", path);
+  return absl::OkStatus();
+}
+
+absl::Status TokendServer::Start() {
+  if (auto st = LoadAdminKey(); !st.ok()) return st;
+  if (auto st = StartLedger(); !st.ok()) return st;
+  Parts& p = *parts_;
+  storage::pg::ConnectionPool::Options pool_opts;
+  pool_opts.dsn = config_.database_url;
+  pool_opts.size = config_.db_pool_size;
+  p.pool = std::make_unique<storage::pg::ConnectionPool>(pool_opts);
+  p.writer = std::make_unique<storage::pg::GroupCommitWriter>(
+      *p.pool, storage::pg::GroupCommitWriter::Options{});
+  p.clients = std::make_unique<storage::pg::PgClientStore>(*p.pool);
+  p.users = std::make_unique<storage::pg::PgUserStore>(*p.pool);
+  p.tokens = std::make_unique<storage::pg::PgTokenStore>(*p.pool, *p.writer);
+  p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds), 1 << 20);
+  p.authenticator =
+      std::make_unique<ClientAuthenticator>(*p.clients, absl::Seconds(config_.cache_ttl_seconds));
+  p.hasher = std::make_unique<PasswordHasher>();
+  p.issuer = std::make_unique<TokenIssuer>(*p.tokens, *p.cache);
+  p.core = std::make_unique<TokenService>(TokenService::Options{config_.issuer}, *p.authenticator,
+                                          *p.tokens, *p.cache);
+  p.core->RegisterGrant(std::make_unique<ClientCredentialsGrant>(*p.issuer));
+  p.core->RegisterGrant(std::make_unique<PasswordGrant>(*p.users, *p.hasher, *p.issuer));
+  p.core->RegisterGrant(std::make_unique<RefreshTokenGrant>(*p.issuer));
+  p.client_registry = std::make_unique<ClientRegistry>(*p.clients, *p.authenticator);
+  p.user_registry = std::make_unique<UserRegistry>(*p.users, *p.hasher);
+  p.executor = std::make_unique<BoundedExecutor>(config_.executor_threads, 10000);
+  p.token_grpc = std::make_unique<grpc_adapter::TokenGrpcService>(*p.core, *p.executor);
+  p.admin_grpc = std::make_unique<grpc_adapter::AdminGrpcService>(
+      config_.admin_key, *p.client_registry, *p.user_registry);
+
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (!config_.tls_cert.empty()) {
+    auto cert = ReadFile(config_.tls_cert);
+    auto key = ReadFile(config_.tls_key);
+    if (!cert.ok() || !key.ok()) return absl::FailedPreconditionError("cannot read TLS cert/key");
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  {
+    grpc::ServerBuilder b;
+    b.AddListeningPort(config_.grpc_addr, creds);
+    b.RegisterService(p.token_grpc.get());
+    p.public_server = b.BuildAndStart();
+    if (!p.public_server) return absl::UnavailableError("cannot listen on " + config_.grpc_addr);
+  }
+  {
+    grpc::ServerBuilder b;
+    b.AddListeningPort(config_.admin_addr, creds);
+    b.RegisterService(p.admin_grpc.get());
+    p.admin_server = b.BuildAndStart();
+    if (!p.admin_server) return absl::UnavailableError("cannot listen on " + config_.admin_addr);
+  }
+  purge_thread_ = std::thread([this] { PurgeLoop(); });
+  Log("info", "tokend serving", "grpc", config_.grpc_addr);
+  Log("info", "admin API serving", "admin", config_.admin_addr);
+  return absl::OkStatus();
+}
+
+void TokendServer::PurgeLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(purge_mu_);
+      purge_cv_.wait_for(lock, std::chrono::seconds(config_.purge_interval_seconds),
+                         [&] { return stopping_; });
+      if (stopping_) return;
+    }
+    // Keep expired rows an hour so a late replay of a refresh token is still
+    // recognised as reuse rather than as unknown.
+    storage::Time before = storage::Now() - std::chrono::hours(1);
+    int total = 0;
+    for (int round = 0; round < 100; ++round) {
+      auto n = parts_->tokens->PurgeExpired(before, 5000);
+      if (!n.ok() || *n == 0) break;
+      total += *n;
+    }
+    if (total > 0) Log("info", "purged expired ledger rows", "rows", std::to_string(total));
+  }
+}
+
+void TokendServer::Shutdown() {
+  {
+    std::lock_guard lock(purge_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  purge_cv_.notify_all();
+  Parts& p = *parts_;
+  auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(config_.drain_timeout_seconds);
+  if (p.public_server) p.public_server->Shutdown(deadline);
+  if (p.admin_server) p.admin_server->Shutdown(deadline);
+  if (p.executor) p.executor->Shutdown();
+  if (p.writer) p.writer->Flush();
+  if (purge_thread_.joinable()) purge_thread_.join();
+  p.public_server.reset();
+  p.admin_server.reset();
+  p.pool.reset();
+  if (p.cluster) {
+    Log("info", "stopping the private PostgreSQL");
+    p.cluster.reset();
+  }
+}
+
+}  // namespace tokend::server

@@ -1,0 +1,43 @@
+// Wires tokend together: ledger, core, gRPC listeners (and the HTTP bridge),
+// background purge, and orderly shutdown. main() only parses and calls this.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "services/server/config.h"
+
+namespace tokend::server {
+
+class TokendServer {
+ public:
+  explicit TokendServer(Config config);
+  ~TokendServer();
+
+  // Starts the ledger (a private cluster if no URL), migrates, and opens the
+  // listeners. Fails with a clear message if any step fails.
+  absl::Status Start();
+
+  // Graceful stop: refuse new calls, let in-flight ones finish within the
+  // drain timeout, flush the group-commit writer, stop the private cluster.
+  void Shutdown();
+
+ private:
+  struct Parts;
+  absl::Status StartLedger();
+  absl::Status LoadAdminKey();
+  void PurgeLoop();
+
+  Config config_;
+  std::unique_ptr<Parts> parts_;
+  std::thread purge_thread_;
+  std::mutex purge_mu_;
+  std::condition_variable purge_cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace tokend::server

@@ -1,0 +1,81 @@
+#include "services/token/client_auth.h"
+
+#include <algorithm>
+
+#include "services/common/secrets.h"
+#include "services/token/oauth_error.h"
+
+namespace tokend {
+namespace {
+
+bool Contains(const std::vector<std::string>& v, absl::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+absl::Status AuthFailed() { return oauth::InvalidClient("Client authentication failed."); }
+
+}  // namespace
+
+bool AuthenticatedClient::HasPermission(absl::string_view permission) const {
+  return Contains(record_->permissions, permission);
+}
+
+bool AuthenticatedClient::AllowsGrant(absl::string_view grant_type) const {
+  if (Contains(record_->grant_types, grant_type)) return true;
+  return grant_type == "refresh_token" && (Contains(record_->grant_types, "password") ||
+                                           Contains(record_->grant_types, "authorization_code"));
+}
+
+ClientAuthenticator::ClientAuthenticator(storage::ClientStore& store, absl::Duration cache_ttl)
+    : store_(store), cache_ttl_(cache_ttl) {}
+
+void ClientAuthenticator::Invalidate(const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  cache_.erase(client_id);
+}
+
+absl::StatusOr<std::shared_ptr<const storage::ClientRecord>> ClientAuthenticator::Load(
+    const std::string& client_id) {
+  absl::Time now = absl::Now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(client_id);
+    if (it != cache_.end() && now - it->second.fetched < cache_ttl_) return it->second.record;
+  }
+  auto record = store_.GetClient(client_id);
+  if (!record.ok()) return record.status();
+  auto shared = std::make_shared<const storage::ClientRecord>(*std::move(record));
+  std::lock_guard lock(mu_);
+  cache_[client_id] = Entry{shared, now};
+  return shared;
+}
+
+absl::StatusOr<AuthenticatedClient> ClientAuthenticator::Authenticate(
+    const PresentedCredentials& credentials) {
+  if (credentials.client_id.empty()) {
+    return oauth::InvalidClient("Client authentication is required.");
+  }
+  if (credentials.client_id.size() > 256) return AuthFailed();
+  auto record = Load(credentials.client_id);
+  if (absl::IsNotFound(record.status())) {
+    // Spend a digest anyway so an unknown id costs what a wrong secret does.
+    (void)secrets::Sha256(credentials.client_secret.value_or(""));
+    return AuthFailed();
+  }
+  if (!record.ok()) return record.status();
+  const storage::ClientRecord& client = **record;
+  if (!client.confidential) {
+    if (credentials.client_secret.has_value() && !credentials.client_secret->empty()) {
+      return AuthFailed();
+    }
+    return AuthenticatedClient(*record);
+  }
+  if (!credentials.client_secret.has_value() || client.secret_digest.empty()) return AuthFailed();
+  if (!secrets::ConstantTimeEquals(secrets::Sha256(*credentials.client_secret),
+                                   client.secret_digest)) {
+    return AuthFailed();
+  }
+  return AuthenticatedClient(*record);
+}
+
+}  // namespace tokend

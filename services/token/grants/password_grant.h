@@ -1,0 +1,28 @@
+#pragma once
+
+#include "services/token/grants/grant_handler.h"
+#include "services/token/password_hasher.h"
+#include "services/token/token_issuer.h"
+#include "storage/ledger.h"
+
+namespace tokend {
+
+// RFC 6749 §4.3: the resource owner's username and password, checked
+// against an Argon2id hash. An unknown user and a wrong password give the
+// same invalid_grant after the same work. Opens a session under the client's
+// session limit.
+class PasswordGrant final : public GrantHandler {
+ public:
+  PasswordGrant(storage::UserStore& users, const PasswordHasher& hasher, TokenIssuer& issuer)
+      : users_(users), hasher_(hasher), issuer_(issuer) {}
+  absl::string_view grant_type() const override { return "password"; }
+  absl::StatusOr<TokenResponse> Handle(const AuthenticatedClient& client,
+                                       const TokenRequest& request) override;
+
+ private:
+  storage::UserStore& users_;
+  const PasswordHasher& hasher_;
+  TokenIssuer& issuer_;
+};
+
+}  // namespace tokend

@@ -1,0 +1,64 @@
+// The OAuth 2.0 error codes (RFC 6749 §5.2) and THE table that maps each one
+// to a gRPC/absl status code and an HTTP status. Every caller — the gRPC
+// adapter, the HTTP bridge, the core — goes through this one table.
+#pragma once
+
+#include <optional>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+
+namespace tokend::oauth {
+
+enum class ErrorCode {
+  kInvalidRequest,
+  kInvalidClient,
+  kInvalidGrant,
+  kUnauthorizedClient,
+  kUnsupportedGrantType,
+  kInvalidScope,
+  kServerError,
+  kTemporarilyUnavailable,
+};
+
+struct ErrorMapping {
+  ErrorCode code;
+  absl::string_view name;        // the RFC 6749 §5.2 `error` value
+  absl::StatusCode status;      // numerically equal to grpc::StatusCode
+  int http_status;
+};
+
+const ErrorMapping& MappingFor(ErrorCode code);
+
+// Looks a code up by its RFC name; nullopt for an unknown name.
+std::optional<ErrorCode> ErrorCodeFromName(absl::string_view name);
+
+// Builds the status for an OAuth error. The code travels as a status payload
+// (structured, never parsed back from the message); `description` is a fixed
+// sentence safe to show to the client. `status_override` replaces the table's
+// status code where the RPC contract asks for another one (UNIMPLEMENTED for
+// a capability that has not landed yet).
+absl::Status Error(ErrorCode code, absl::string_view description,
+                   std::optional<absl::StatusCode> status_override = std::nullopt);
+
+// The OAuth code a status carries. A status without the payload maps by its
+// status code: UNAVAILABLE/DEADLINE_EXCEEDED/RESOURCE_EXHAUSTED →
+// temporarily_unavailable, anything else → server_error.
+ErrorCode CodeOf(const absl::Status& status);
+
+// A description safe to show to a client: the status message for a status
+// built by Error(), a fixed sentence for anything else (internal detail stays
+// in logs).
+absl::string_view PublicDescription(const absl::Status& status);
+
+// Convenience constructors for the common cases.
+inline absl::Status InvalidRequest(absl::string_view d) { return Error(ErrorCode::kInvalidRequest, d); }
+inline absl::Status InvalidClient(absl::string_view d) { return Error(ErrorCode::kInvalidClient, d); }
+inline absl::Status InvalidGrant(absl::string_view d) { return Error(ErrorCode::kInvalidGrant, d); }
+inline absl::Status InvalidScope(absl::string_view d) { return Error(ErrorCode::kInvalidScope, d); }
+inline absl::Status UnauthorizedClient(absl::string_view d) { return Error(ErrorCode::kUnauthorizedClient, d); }
+
+// The status storage returns when PostgreSQL cannot be reached.
+absl::Status LedgerUnavailable();
+
+}  // namespace tokend::oauth

@@ -1,0 +1,82 @@
+#include "services/token/token_cache.h"
+
+#include "absl/hash/hash.h"
+
+namespace tokend {
+
+TokenCache::TokenCache(std::chrono::microseconds ttl, size_t capacity)
+    : ttl_(ttl), shard_capacity_(std::max<size_t>(1, capacity / kShards)) {}
+
+TokenCache::Shard& TokenCache::ShardFor(const std::string& key) {
+  return shards_[absl::Hash<std::string>{}(key) % kShards];
+}
+
+std::shared_ptr<const storage::TokenState> TokenCache::Find(const std::string& digest) {
+  Shard& shard = ShardFor(digest);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.by_digest.find(digest);
+  if (it == shard.by_digest.end()) return nullptr;
+  if (it->second.trusted_until < storage::Now()) {
+    shard.by_digest.erase(it);
+    return nullptr;
+  }
+  return it->second.state;
+}
+
+void TokenCache::Put(const storage::TokenState& state, uint64_t epoch_at_load) {
+  auto shared = std::make_shared<const storage::TokenState>(state);
+  storage::Time until = std::min(storage::Now() + ttl_, state.token.expires_at);
+  // Index the family first: an entry must never be findable while a family
+  // revocation could miss it.
+  if (!state.token.family_id.empty()) {
+    bool overflow = false;
+    {
+      Shard& shard = ShardFor(state.token.family_id);
+      std::lock_guard lock(shard.mu);
+      overflow = shard.by_family.size() >= shard_capacity_;
+      if (!overflow) shard.by_family[state.token.family_id].push_back(state.token.digest);
+    }
+    if (overflow) {
+      Clear();  // losing the index would let a revoked family stay cached
+      return;
+    }
+  }
+  Shard& shard = ShardFor(state.token.digest);
+  std::lock_guard lock(shard.mu);
+  if (Epoch() != epoch_at_load) return;
+  if (shard.by_digest.size() >= shard_capacity_) shard.by_digest.clear();
+  shard.by_digest[state.token.digest] = Entry{shared, until};
+}
+
+void TokenCache::EraseToken(const std::string& digest) {
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  Shard& shard = ShardFor(digest);
+  std::lock_guard lock(shard.mu);
+  shard.by_digest.erase(digest);
+}
+
+void TokenCache::EraseFamily(const std::string& family_id) {
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  std::vector<std::string> digests;
+  {
+    Shard& shard = ShardFor(family_id);
+    std::lock_guard lock(shard.mu);
+    auto it = shard.by_family.find(family_id);
+    if (it != shard.by_family.end()) {
+      digests = std::move(it->second);
+      shard.by_family.erase(it);
+    }
+  }
+  for (const auto& d : digests) EraseToken(d);
+}
+
+void TokenCache::Clear() {
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    shard.by_digest.clear();
+    shard.by_family.clear();
+  }
+}
+
+}  // namespace tokend

@@ -1,0 +1,157 @@
+#include "services/token/token_service.h"
+
+#include <algorithm>
+
+#include "services/common/secrets.h"
+#include "services/token/oauth_error.h"
+
+namespace tokend {
+namespace {
+
+constexpr size_t kMaxField = 4096;
+
+// RFC 6749 §5.2 invalid_request for any field beyond kMaxField bytes.
+absl::Status CheckSizes(std::initializer_list<const std::string*> fields) {
+  for (const std::string* f : fields) {
+    if (f->size() > kMaxField) return oauth::InvalidRequest("A parameter exceeds 4096 bytes.");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHint(const std::string& hint) {
+  if (hint.empty() || hint == "access_token" || hint == "refresh_token") return absl::OkStatus();
+  // RFC 7009 §2.1 / RFC 7662 §2.1: an unknown hint may be ignored; an
+  // oversized one is still a malformed request.
+  return CheckSizes({&hint});
+}
+
+bool Expired(const storage::TokenRecord& t, storage::Time now) { return t.expires_at <= now; }
+
+}  // namespace
+
+TokenService::TokenService(Options options, ClientAuthenticator& authenticator,
+                           storage::TokenStore& tokens, TokenCache& cache)
+    : options_(std::move(options)), authenticator_(authenticator), tokens_(tokens), cache_(cache) {}
+
+void TokenService::RegisterGrant(std::unique_ptr<GrantHandler> grant) {
+  std::string name(grant->grant_type());
+  grants_[name] = std::move(grant);
+}
+
+std::vector<std::string> TokenService::GrantTypes() const {
+  std::vector<std::string> names;
+  for (const auto& [name, _] : grants_) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+absl::StatusOr<TokenResponse> TokenService::Token(const PresentedCredentials& credentials,
+                                                  const TokenRequest& request) {
+  if (auto st = CheckSizes({&request.grant_type, &request.username, &request.password,
+                            &request.refresh_token, &request.code, &request.redirect_uri,
+                            &request.code_verifier, &request.audience});
+      !st.ok()) {
+    return st;
+  }
+  if (request.scopes) {
+    size_t total = 0;
+    for (const auto& s : *request.scopes) total += s.size() + 1;
+    if (total > kMaxField) return oauth::InvalidRequest("A parameter exceeds 4096 bytes.");
+  }
+  if (request.grant_type.empty()) return oauth::InvalidRequest("grant_type is required.");
+  auto client = authenticator_.Authenticate(credentials);
+  if (!client.ok()) return client.status();
+
+  auto it = grants_.find(request.grant_type);
+  if (it == grants_.end()) {
+    if (request.grant_type == "authorization_code") {
+      return oauth::Error(oauth::ErrorCode::kUnsupportedGrantType,
+                          "The authorization_code grant is not available yet.",
+                          absl::StatusCode::kUnimplemented);
+    }
+    return oauth::Error(oauth::ErrorCode::kUnsupportedGrantType,
+                        "The grant_type is not supported.");
+  }
+  if (!client->AllowsGrant(request.grant_type)) {
+    return oauth::UnauthorizedClient("The client is not allowed to use this grant type.");
+  }
+  if (request.format == TokenFormat::kJwt) {
+    return oauth::Error(oauth::ErrorCode::kInvalidRequest,
+                        "JWT access tokens are not available yet; use token_format=opaque.",
+                        absl::StatusCode::kUnimplemented);
+  }
+  return it->second->Handle(*client, request);
+}
+
+absl::StatusOr<std::shared_ptr<const storage::TokenState>> TokenService::LoadState(
+    const std::string& digest) {
+  if (auto cached = cache_.Find(digest)) return cached;
+  uint64_t epoch = cache_.Epoch();
+  auto state = tokens_.FindToken(digest);
+  if (absl::IsNotFound(state.status())) return nullptr;
+  if (!state.ok()) return state.status();
+  cache_.Put(*state, epoch);
+  return std::make_shared<const storage::TokenState>(*std::move(state));
+}
+
+absl::StatusOr<Introspection> TokenService::Introspect(const PresentedCredentials& credentials,
+                                                       const std::string& token,
+                                                       const std::string& token_type_hint) {
+  if (auto st = CheckSizes({&token}); !st.ok()) return st;
+  if (auto st = CheckHint(token_type_hint); !st.ok()) return st;
+  auto client = authenticator_.Authenticate(credentials);
+  if (!client.ok()) return client.status();
+  if (token.empty()) return oauth::InvalidRequest("token is required.");
+
+  auto state = LoadState(secrets::Sha256(token));
+  if (!state.ok()) return state.status();
+  Introspection out;
+  if (*state == nullptr) return out;
+  const storage::TokenRecord& t = (*state)->token;
+  storage::Time now = storage::Now();
+  bool live = !t.revoked_at && !t.used_at && !Expired(t, now);
+  bool visible = t.client_id == client->id() || client->HasPermission("introspect");
+  if (!live || !visible) return out;
+
+  out.active = true;
+  out.scope = t.scope;
+  out.client_id = t.client_id;
+  out.username = (*state)->username;
+  out.token_type = t.kind == storage::TokenKind::kAccess ? "Bearer" : "refresh_token";
+  out.exp = storage::ToUnixSeconds(t.expires_at);
+  out.iat = storage::ToUnixSeconds(t.issued_at);
+  out.nbf = out.iat;
+  out.sub = t.user_id.empty() ? t.client_id : t.user_id;
+  out.aud = t.audience;
+  out.iss = options_.issuer;
+  out.jti = t.jti;
+  return out;
+}
+
+absl::Status TokenService::Revoke(const PresentedCredentials& credentials, const std::string& token,
+                                  const std::string& token_type_hint) {
+  if (auto st = CheckSizes({&token}); !st.ok()) return st;
+  if (auto st = CheckHint(token_type_hint); !st.ok()) return st;
+  auto client = authenticator_.Authenticate(credentials);
+  if (!client.ok()) return client.status();
+  if (token.empty()) return oauth::InvalidRequest("token is required.");
+
+  std::string digest = secrets::Sha256(token);
+  auto state = tokens_.FindToken(digest);  // fresh from the ledger, not the cache
+  if (absl::IsNotFound(state.status())) return absl::OkStatus();
+  if (!state.ok()) return state.status();
+  const storage::TokenRecord& t = state->token;
+  if (t.client_id != client->id()) {
+    return oauth::UnauthorizedClient("The token was issued to another client.");
+  }
+  if (t.kind == storage::TokenKind::kRefresh && !t.family_id.empty()) {
+    if (auto st = tokens_.RevokeFamily(t.family_id, "revoked by client"); !st.ok()) return st;
+    cache_.EraseFamily(t.family_id);
+  } else {
+    if (auto st = tokens_.RevokeToken(digest, "revoked by client"); !st.ok()) return st;
+  }
+  cache_.EraseToken(digest);
+  return absl::OkStatus();
+}
+
+}  // namespace tokend

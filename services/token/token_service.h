@@ -1,0 +1,61 @@
+// The OAuth core's entry point: token, introspection and revocation requests
+// from any transport (gRPC adapter, HTTP bridge). Blocking: call it from an
+// executor thread, never from an I/O or reactor thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "services/token/client_auth.h"
+#include "services/token/grants/grant_handler.h"
+#include "services/token/token_cache.h"
+#include "storage/ledger.h"
+
+namespace tokend {
+
+class TokenService {
+ public:
+  struct Options {
+    std::string issuer;  // the `iss` reported by Introspect
+  };
+
+  TokenService(Options options, ClientAuthenticator& authenticator, storage::TokenStore& tokens,
+               TokenCache& cache);
+
+  // Registers a grant under its grant_type. Call before serving.
+  void RegisterGrant(std::unique_ptr<GrantHandler> grant);
+
+  // RFC 6749 §4/§6. invalid_client, unauthorized_client (grant not allowed),
+  // unsupported_grant_type, invalid_request (missing or oversized fields),
+  // plus whatever the grant answers.
+  absl::StatusOr<TokenResponse> Token(const PresentedCredentials& credentials,
+                                      const TokenRequest& request);
+
+  // RFC 7662. Another client's token is reported inactive unless the caller
+  // holds the "introspect" permission.
+  absl::StatusOr<Introspection> Introspect(const PresentedCredentials& credentials,
+                                           const std::string& token,
+                                           const std::string& token_type_hint);
+
+  // RFC 7009. An unknown token is success; another client's token is
+  // unauthorized_client; a refresh token takes its whole family.
+  absl::Status Revoke(const PresentedCredentials& credentials, const std::string& token,
+                      const std::string& token_type_hint);
+
+  // Names of the registered grants (for discovery documents).
+  std::vector<std::string> GrantTypes() const;
+
+ private:
+  absl::StatusOr<std::shared_ptr<const storage::TokenState>> LoadState(const std::string& digest);
+
+  Options options_;
+  ClientAuthenticator& authenticator_;
+  storage::TokenStore& tokens_;
+  TokenCache& cache_;
+  absl::flat_hash_map<std::string, std::unique_ptr<GrantHandler>> grants_;
+};
+
+}  // namespace tokend

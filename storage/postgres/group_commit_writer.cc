@@ -1,0 +1,115 @@
+#include "storage/postgres/group_commit_writer.h"
+
+#include <pqxx/pqxx>
+
+#include "storage/postgres/row_codec.h"
+#include "storage/postgres/statements.h"
+
+namespace tokend::storage::pg {
+
+void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
+                  const std::string& event) {
+  std::vector<std::string> digest, client, user, family, scope, audience, jti, events, details;
+  std::vector<int> kind;
+  std::vector<int64_t> issued, expires;
+  for (const TokenRecord* t : rows) {
+    digest.push_back(ToHex(t->digest));
+    kind.push_back(static_cast<int>(t->kind));
+    client.push_back(t->client_id);
+    user.push_back(t->user_id);
+    family.push_back(t->family_id);
+    scope.push_back(t->scope);
+    audience.push_back(t->audience);
+    jti.push_back(t->jti);
+    issued.push_back(ToUnixMicros(t->issued_at));
+    expires.push_back(ToUnixMicros(t->expires_at));
+    events.push_back(event);
+    details.push_back(t->kind == TokenKind::kAccess ? "access_token" : "refresh_token");
+  }
+  tx.exec_prepared(stmt::kInsertTokens, TextArray(digest), IntArray(kind), TextArray(client),
+                   TextArray(user), TextArray(family), TextArray(scope), TextArray(audience),
+                   TextArray(jti), IntArray(issued), IntArray(expires));
+  if (!event.empty()) {
+    tx.exec_prepared(stmt::kInsertAudit, TextArray(events), TextArray(client), TextArray(user),
+                     TextArray(family), TextArray(details));
+  }
+}
+
+GroupCommitWriter::GroupCommitWriter(ConnectionPool& pool, Options options)
+    : pool_(pool), options_(options) {
+  for (int i = 0; i < options_.writers; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+GroupCommitWriter::~GroupCommitWriter() { Flush(); }
+
+void GroupCommitWriter::Flush() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+absl::Status GroupCommitWriter::Write(std::vector<TokenRecord> tokens) {
+  std::future<absl::Status> done;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return absl::UnavailableError("shutting down");
+    queue_.push_back(Pending{std::move(tokens), {}});
+    done = queue_.back().done.get_future();
+  }
+  cv_.notify_one();
+  return done.get();
+}
+
+absl::Status GroupCommitWriter::Commit(const std::vector<const TokenRecord*>& rows) {
+  return pool_.Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    InsertTokens(tx, rows, "token.issued");
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+void GroupCommitWriter::Loop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      size_t rows = 0;
+      while (!queue_.empty() && (batch.empty() || rows + queue_.front().tokens.size() <= options_.max_batch)) {
+        rows += queue_.front().tokens.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<const TokenRecord*> rows;
+    for (auto& p : batch) {
+      for (auto& t : p.tokens) rows.push_back(&t);
+    }
+    absl::Status st = Commit(rows);
+    if (st.ok()) {
+      commits_.fetch_add(1);
+      tokens_.fetch_add(rows.size());
+    }
+    if (!st.ok() && !absl::IsUnavailable(st) && batch.size() > 1) {
+      // One bad request (say, its client was deleted meanwhile) must not fail
+      // the others: commit each on its own.
+      for (auto& p : batch) {
+        std::vector<const TokenRecord*> own;
+        for (auto& t : p.tokens) own.push_back(&t);
+        p.done.set_value(Commit(own));
+      }
+      continue;
+    }
+    for (auto& p : batch) p.done.set_value(st);
+  }
+}
+
+}  // namespace tokend::storage::pg

@@ -1,0 +1,68 @@
+// Batches concurrent token inserts into one transaction each, so that many
+// grants share one durable commit (synchronous_commit stays on). A caller is
+// answered only after its batch commits.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/status.h"
+#include "storage/postgres/connection_pool.h"
+#include "storage/records.h"
+
+namespace tokend::storage::pg {
+
+class GroupCommitWriter {
+ public:
+  struct Options {
+    int writers = 2;          // concurrent committing transactions
+    size_t max_batch = 512;   // tokens per transaction at most
+  };
+
+  GroupCommitWriter(ConnectionPool& pool, Options options);
+  ~GroupCommitWriter();  // flushes what is queued, then stops
+
+  // Inserts `tokens` with one "token.issued" audit row each; blocks until
+  // committed. A batch failing for any reason but unavailability is retried
+  // request by request, so one bad request cannot fail its neighbours.
+  absl::Status Write(std::vector<TokenRecord> tokens);
+
+  // Stops taking writes, commits everything queued, joins the writers.
+  void Flush();
+
+  // Counters for metrics and benchmarks.
+  uint64_t commits() const { return commits_.load(); }
+  uint64_t tokens_written() const { return tokens_.load(); }
+
+ private:
+  struct Pending {
+    std::vector<TokenRecord> tokens;
+    std::promise<absl::Status> done;
+  };
+  void Loop();
+  absl::Status Commit(const std::vector<const TokenRecord*>& rows);
+
+  ConnectionPool& pool_;
+  Options options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> tokens_{0};
+};
+
+// Inserts tokens and their audit rows inside an open transaction; shared by
+// the group-commit writer and the session/refresh transactions.
+void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
+                  const std::string& event);
+
+}  // namespace tokend::storage::pg

@@ -1,0 +1,103 @@
+#include "storage/postgres/row_codec.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_join.h"
+
+namespace tokend::storage::pg {
+
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+template <typename Int>
+std::string IntArray(const std::vector<Int>& values) {
+  return "{" + absl::StrJoin(values, ",") + "}";
+}
+template std::string IntArray<int64_t>(const std::vector<int64_t>&);
+template std::string IntArray<int>(const std::vector<int>&);
+
+std::vector<std::string> ParseTextArray(const pqxx::field& f) {
+  std::vector<std::string> out;
+  if (f.is_null()) return out;
+  pqxx::array_parser parser = f.as_array();
+  for (;;) {
+    auto [junction, value] = parser.get_next();
+    if (junction == pqxx::array_parser::done) break;
+    if (junction == pqxx::array_parser::string_value) out.push_back(value);
+  }
+  return out;
+}
+
+std::optional<Time> OptionalMicros(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return FromUnixMicros(f.as<int64_t>());
+}
+
+std::string ToHex(const std::string& raw) { return absl::BytesToHexString(raw); }
+std::string FromHex(const std::string& hex) { return absl::HexStringToBytes(hex); }
+
+ClientRecord ClientFromRow(const pqxx::row& r) {
+  ClientRecord c;
+  c.client_id = r[0].as<std::string>();
+  c.name = r[1].as<std::string>();
+  c.secret_digest = FromHex(r[2].as<std::string>());
+  c.grant_types = ParseTextArray(r[3]);
+  c.allowed_scopes = ParseTextArray(r[4]);
+  c.default_scopes = ParseTextArray(r[5]);
+  c.access_ttl_seconds = r[6].as<int64_t>();
+  c.refresh_ttl_seconds = r[7].as<int64_t>();
+  c.max_user_sessions = r[8].as<int>();
+  c.redirect_uris = ParseTextArray(r[9]);
+  c.homepage_url = r[10].as<std::string>();
+  c.logo_url = r[11].as<std::string>();
+  c.confidential = r[12].as<bool>();
+  c.permissions = ParseTextArray(r[13]);
+  c.created_at = FromUnixMicros(r[14].as<int64_t>());
+  c.updated_at = FromUnixMicros(r[15].as<int64_t>());
+  return c;
+}
+
+UserRecord UserFromRow(const pqxx::row& r) {
+  UserRecord u;
+  u.id = r[0].as<std::string>();
+  u.username = r[1].as<std::string>();
+  u.email = r[2].as<std::string>();
+  u.full_name = r[3].as<std::string>();
+  u.nickname = r[4].as<std::string>();
+  u.password_hash = r[5].as<std::string>();
+  u.created_at = FromUnixMicros(r[6].as<int64_t>());
+  u.updated_at = FromUnixMicros(r[7].as<int64_t>());
+  return u;
+}
+
+TokenRecord TokenFromRow(const pqxx::row& r, int first) {
+  TokenRecord t;
+  t.digest = FromHex(r[first + 0].as<std::string>());
+  t.kind = static_cast<TokenKind>(r[first + 1].as<int>());
+  t.client_id = r[first + 2].as<std::string>();
+  t.user_id = r[first + 3].as<std::string>();
+  t.family_id = r[first + 4].as<std::string>();
+  t.scope = r[first + 5].as<std::string>();
+  t.audience = r[first + 6].as<std::string>();
+  t.jti = r[first + 7].as<std::string>();
+  t.issued_at = FromUnixMicros(r[first + 8].as<int64_t>());
+  t.expires_at = FromUnixMicros(r[first + 9].as<int64_t>());
+  t.used_at = OptionalMicros(r[first + 10]);
+  t.revoked_at = OptionalMicros(r[first + 11]);
+  return t;
+}
+
+}  // namespace tokend::storage::pg

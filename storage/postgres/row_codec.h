@@ -1,0 +1,32 @@
+// Converting between libpqxx rows/parameters and the ledger records — the one
+// place that knows the column order of every SELECT in statements.cc.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/records.h"
+
+#include <pqxx/pqxx>
+
+namespace tokend::storage::pg {
+
+// A PostgreSQL array literal ("{"a","b"}") for a text[] parameter.
+std::string TextArray(const std::vector<std::string>& values);
+template <typename Int>
+std::string IntArray(const std::vector<Int>& values);
+
+std::vector<std::string> ParseTextArray(const pqxx::field& f);
+std::optional<Time> OptionalMicros(const pqxx::field& f);
+
+// Hex in parameters and results: bytea travels as hex text.
+std::string ToHex(const std::string& raw);
+std::string FromHex(const std::string& hex);
+
+ClientRecord ClientFromRow(const pqxx::row& r);
+UserRecord UserFromRow(const pqxx::row& r);
+// Reads the token columns starting at `first`.
+TokenRecord TokenFromRow(const pqxx::row& r, int first = 0);
+
+}  // namespace tokend::storage::pg

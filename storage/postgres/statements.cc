@@ -1,0 +1,121 @@
+#include "storage/postgres/statements.h"
+
+#include <pqxx/pqxx>
+
+namespace tokend::storage::pg {
+namespace {
+
+// Timestamps cross the boundary as integer microseconds since the epoch.
+#define TS(x) "(timestamptz 'epoch' + (" x ") * interval '1 microsecond')"
+#define US(col) "(extract(epoch from " col ") * 1000000)::int8"
+
+constexpr char kClientColumns[] =
+    "client_id, name, coalesce(encode(secret_digest, 'hex'), ''), grant_types, allowed_scopes, "
+    "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
+    "homepage_url, logo_url, confidential, permissions, " US("created_at") ", " US("updated_at");
+
+constexpr char kUserColumns[] =
+    "id, username, email, full_name, nickname, password_hash, " US("created_at") ", " US(
+        "updated_at");
+
+constexpr char kTokenColumns[] =
+    "encode(t.digest, 'hex'), t.kind, t.client_id, coalesce(t.user_id, ''), "
+    "coalesce(t.family_id::text, ''), t.scope, t.audience, t.jti, " US("t.issued_at") ", " US(
+        "t.expires_at") ", " US("t.used_at") ", " US("t.revoked_at");
+
+}  // namespace
+
+void PrepareStatements(pqxx::connection& c) {
+  using std::string;
+  c.prepare(stmt::kInsertClient,
+            "INSERT INTO clients (client_id, name, secret_digest, grant_types, allowed_scopes, "
+            "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
+            "homepage_url, logo_url, confidential, permissions, created_at, updated_at) VALUES "
+            "($1, $2, decode(nullif($3, ''), 'hex'), $4::text[], $5::text[], $6::text[], $7, $8, "
+            "$9, $10::text[], $11, $12, $13, $14::text[], " TS("$15::int8") ", " TS("$15::int8") ")");
+  c.prepare(stmt::kGetClient, string("SELECT ") + kClientColumns + " FROM clients WHERE client_id = $1");
+  c.prepare(stmt::kListClients, string("SELECT ") + kClientColumns +
+                                    " FROM clients WHERE client_id > $1 ORDER BY client_id LIMIT $2");
+  c.prepare(stmt::kUpdateClient,
+            "UPDATE clients SET name = $2, grant_types = $3::text[], allowed_scopes = $4::text[], "
+            "default_scopes = $5::text[], access_ttl_s = $6, refresh_ttl_s = $7, "
+            "max_user_sessions = $8, redirect_uris = $9::text[], homepage_url = $10, "
+            "logo_url = $11, confidential = $12, permissions = $13::text[], updated_at = now() "
+            "WHERE client_id = $1");
+  c.prepare(stmt::kDeleteClient, "DELETE FROM clients WHERE client_id = $1");
+  c.prepare(stmt::kSetClientSecret,
+            "UPDATE clients SET secret_digest = decode($2, 'hex'), updated_at = now() "
+            "WHERE client_id = $1");
+
+  c.prepare(stmt::kInsertUser,
+            "INSERT INTO users (id, username, email, full_name, nickname, password_hash, "
+            "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, " TS("$7::int8") ", " TS(
+                "$7::int8") ")");
+  c.prepare(stmt::kGetUser, string("SELECT ") + kUserColumns + " FROM users WHERE id = $1");
+  c.prepare(stmt::kGetUserByUsername,
+            string("SELECT ") + kUserColumns + " FROM users WHERE username = $1");
+  c.prepare(stmt::kListUsers,
+            string("SELECT ") + kUserColumns + " FROM users WHERE id > $1 ORDER BY id LIMIT $2");
+  c.prepare(stmt::kUpdateUser,
+            "UPDATE users SET username = $2, email = $3, full_name = $4, nickname = $5, "
+            "updated_at = now() WHERE id = $1");
+  c.prepare(stmt::kSetPasswordHash,
+            "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1");
+  c.prepare(stmt::kDeleteUser, "DELETE FROM users WHERE id = $1");
+  c.prepare(stmt::kLockUser, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE");
+
+  c.prepare(stmt::kInsertTokens,
+            "INSERT INTO tokens (digest, kind, client_id, user_id, family_id, scope, audience, "
+            "jti, issued_at, expires_at) "
+            "SELECT decode(d, 'hex'), k, c, nullif(u, ''), nullif(f, '')::uuid, s, a, j, " TS(
+                "i") ", " TS("e") " FROM unnest($1::text[], $2::int2[], $3::text[], $4::text[], "
+            "$5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[]) "
+            "AS x(d, k, c, u, f, s, a, j, i, e)");
+  c.prepare(stmt::kInsertAudit,
+            "INSERT INTO audit_events (event, client_id, user_id, family_id, detail) "
+            "SELECT ev, nullif(c, ''), nullif(u, ''), nullif(f, '')::uuid, dt "
+            "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) "
+            "AS x(ev, c, u, f, dt)");
+  c.prepare(stmt::kInsertFamily,
+            "INSERT INTO token_families (family_id, client_id, user_id, grant_type, created_at, "
+            "expires_at) VALUES ($1::uuid, $2, $3, $4, " TS("$5::int8") ", " TS("$6::int8") ")");
+  // Keeps the newest $3 live sessions of the user with the client; revokes
+  // the rest and returns them.
+  c.prepare(stmt::kEvictSessions,
+            "UPDATE token_families SET revoked_at = now() WHERE family_id IN ("
+            " SELECT family_id FROM token_families WHERE user_id = $1 AND client_id = $2"
+            " AND revoked_at IS NULL AND expires_at > now()"
+            " ORDER BY created_at DESC, family_id OFFSET $3) RETURNING family_id::text");
+  c.prepare(stmt::kConsumeRefresh,
+            string("UPDATE tokens t SET used_at = " TS("$3::int8") " WHERE t.digest = decode($1, 'hex') "
+                   "AND t.kind = 2 AND t.client_id = $2 AND t.used_at IS NULL "
+                   "AND t.revoked_at IS NULL AND t.expires_at > " TS("$3::int8") " RETURNING ") +
+                kTokenColumns);
+  c.prepare(stmt::kClassifyRefresh,
+            "SELECT kind, client_id, coalesce(family_id::text, ''), used_at IS NOT NULL "
+            "FROM tokens WHERE digest = decode($1, 'hex')");
+  c.prepare(stmt::kExtendFamily,
+            "UPDATE token_families SET expires_at = " TS("$2::int8") " WHERE family_id = $1::uuid");
+  c.prepare(stmt::kFindToken, string("SELECT ") + kTokenColumns +
+                                  ", coalesce(u.username, '') FROM tokens t "
+                                  "LEFT JOIN users u ON u.id = t.user_id "
+                                  "WHERE t.digest = decode($1, 'hex')");
+  c.prepare(stmt::kRevokeToken,
+            "UPDATE tokens SET revoked_at = now() WHERE digest = decode($1, 'hex') "
+            "AND revoked_at IS NULL RETURNING client_id, coalesce(user_id, ''), "
+            "coalesce(family_id::text, '')");
+  c.prepare(stmt::kRevokeFamily,
+            "UPDATE token_families SET revoked_at = now() WHERE family_id = $1::uuid "
+            "AND revoked_at IS NULL RETURNING client_id, user_id");
+  c.prepare(stmt::kRevokeFamilyTokens,
+            "UPDATE tokens SET revoked_at = now() WHERE family_id = ANY($1::uuid[]) "
+            "AND revoked_at IS NULL");
+  c.prepare(stmt::kPurgeTokens,
+            "DELETE FROM tokens WHERE digest IN (SELECT digest FROM tokens "
+            "WHERE expires_at < " TS("$1::int8") " LIMIT $2)");
+  c.prepare(stmt::kPurgeFamilies,
+            "DELETE FROM token_families WHERE family_id IN (SELECT family_id FROM token_families "
+            "WHERE expires_at < " TS("$1::int8") " LIMIT $2)");
+}
+
+}  // namespace tokend::storage::pg

@@ -1,0 +1,82 @@
+// The rows of the token ledger as plain structs, shared by the OAuth core and
+// the storage implementations.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tokend::storage {
+
+using Clock = std::chrono::system_clock;
+using Time = std::chrono::time_point<Clock, std::chrono::microseconds>;
+
+inline Time Now() { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); }
+inline int64_t ToUnixSeconds(Time t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+inline int64_t ToUnixMicros(Time t) { return t.time_since_epoch().count(); }
+inline Time FromUnixMicros(int64_t us) { return Time(std::chrono::microseconds(us)); }
+
+struct ClientRecord {
+  std::string client_id;
+  std::string name;
+  std::vector<std::string> grant_types;
+  std::vector<std::string> allowed_scopes;
+  std::vector<std::string> default_scopes;
+  int64_t access_ttl_seconds = 7200;
+  int64_t refresh_ttl_seconds = 14 * 24 * 3600;
+  int32_t max_user_sessions = 2;  // 0 = unlimited
+  std::vector<std::string> redirect_uris;
+  std::string homepage_url;
+  std::string logo_url;
+  bool confidential = true;
+  std::vector<std::string> permissions;
+  std::string secret_digest;  // raw SHA-256 of the secret; empty for public clients
+  Time created_at{};
+  Time updated_at{};
+};
+
+struct UserRecord {
+  std::string id;
+  std::string username;
+  std::string email;
+  std::string full_name;
+  std::string nickname;
+  std::string password_hash;  // Argon2id PHC string; empty = cannot log in
+  Time created_at{};
+  Time updated_at{};
+};
+
+enum class TokenKind : int16_t { kAccess = 1, kRefresh = 2 };
+
+struct TokenRecord {
+  std::string digest;  // raw SHA-256 of the token string; the token itself is never stored
+  TokenKind kind = TokenKind::kAccess;
+  std::string client_id;
+  std::string user_id;    // empty for client_credentials tokens
+  std::string family_id;  // UUID of the session; empty for client_credentials tokens
+  std::string scope;      // space separated
+  std::string audience;
+  std::string jti;
+  Time issued_at{};
+  Time expires_at{};
+  std::optional<Time> used_at;     // refresh tokens: when it was exchanged
+  std::optional<Time> revoked_at;
+};
+
+// A token as Introspect sees it: the row plus its owner's username.
+struct TokenState {
+  TokenRecord token;
+  std::string username;
+};
+
+// A page request: at most `limit` rows whose key sorts after `after`.
+struct PageRequest {
+  int limit = 50;
+  std::string after;
+};
+
+}  // namespace tokend::storage
