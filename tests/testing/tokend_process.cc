@@ -1,0 +1,216 @@
+#include "tests/testing/tokend_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/common/secrets.h"
+#include "tests/testing/pg_harness.h"
+#include "tokend_client.h"
+
+namespace tokend::testing {
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Reads the standard gRPC health service of `addr` once.
+bool Serving(const std::string& addr) {
+  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  // grpc.health.v1.HealthCheckRequest{service: ""} serialises to no bytes.
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1), response;
+  grpc::GenericStub stub(channel);
+  grpc::Status status;
+  bool done = false;
+  std::mutex mu;
+  std::condition_variable cv;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   std::lock_guard lock(mu);
+                   status = s;
+                   done = true;
+                   cv.notify_all();
+                 });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done; });
+  return status.ok();
+}
+
+}  // namespace
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+std::string BinaryFromEnv(const char* variable) {
+  const char* v = std::getenv(variable);
+  if (v == nullptr) {
+    ADD_FAILURE() << variable << " is not set (run the tests through ctest)";
+    return "";
+  }
+  return v;
+}
+
+TokendProcess::TokendProcess(TokendOptions options) : options_(std::move(options)) {
+  data_dir_ = options_.data_dir.empty() ? ScratchDir("tokend") : options_.data_dir;
+  grpc_addr_ = absl::StrCat("127.0.0.1:", FreePort());
+  admin_addr_ = absl::StrCat("127.0.0.1:", FreePort());
+  http_addr_ = absl::StrCat("127.0.0.1:", FreePort());
+  admin_key_ = secrets::NewToken("tdk_");
+  log_path_ = data_dir_ + "/tokend.log";
+}
+
+TokendProcess::~TokendProcess() {
+  if (pid_ > 0) Stop(SIGTERM);
+}
+
+bool TokendProcess::Start() {
+  std::string binary = BinaryFromEnv("TOKEND_BIN");
+  std::map<std::string, std::string> env = {
+      {"TOKEND_DATA_DIR", data_dir_},     {"TOKEND_GRPC_ADDR", grpc_addr_},
+      {"TOKEND_ADMIN_ADDR", admin_addr_}, {"TOKEND_HTTP_ADDR", http_addr_},
+      {"TOKEND_ADMIN_KEY", admin_key_},   {"TOKEND_DATABASE_URL", options_.database_url},
+      {"TOKEND_DRAIN_TIMEOUT_SECONDS", "5"}};
+  for (const auto& [k, v] : options_.env) env[k] = v;
+  pid_ = fork();
+  if (pid_ == 0) {
+    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(log, 1);
+    dup2(log, 2);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    execl(binary.c_str(), binary.c_str(), nullptr);
+    _exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      ADD_FAILURE() << "tokend exited at start; log:\n" << ReadAll(log_path_);
+      return false;
+    }
+    if (Serving(grpc_addr_) && Serving(admin_addr_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "tokend did not become ready; log:\n" << ReadAll(log_path_);
+  return false;
+}
+
+int TokendProcess::Stop(int signal) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal);
+  int status = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+std::unique_ptr<v1::TokenService::Stub> TokendProcess::TokenStub() const {
+  return v1::TokenService::NewStub(grpc::CreateChannel(grpc_addr_, grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<v1::AdminService::Stub> TokendProcess::AdminStub() const {
+  return v1::AdminService::NewStub(grpc::CreateChannel(admin_addr_, grpc::InsecureChannelCredentials()));
+}
+
+std::pair<std::string, std::string> TokendProcess::CreateClient(const v1::Client& client) const {
+  grpc::ClientContext ctx;
+  client::AddAdminKey(&ctx, admin_key_);
+  v1::CreateClientRequest req;
+  *req.mutable_client() = client;
+  v1::CreateClientResponse resp;
+  grpc::Status st = AdminStub()->CreateClient(&ctx, req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return {resp.client().client_id(), resp.client_secret()};
+}
+
+std::string TokendProcess::CreateUser(const std::string& username, const std::string& password) const {
+  grpc::ClientContext ctx;
+  client::AddAdminKey(&ctx, admin_key_);
+  v1::CreateUserRequest req;
+  req.mutable_user()->set_username(username);
+  req.mutable_user()->set_email(username + "@example.test");
+  req.set_password(password);
+  v1::CreateUserResponse resp;
+  grpc::Status st = AdminStub()->CreateUser(&ctx, req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp.user().id();
+}
+
+std::map<std::string, std::string> TokendProcess::ClientEnv() const {
+  return {{"TOKEND_GRPC_ADDR", grpc_addr_},
+          {"TOKEND_ADMIN_ADDR", admin_addr_},
+          {"TOKEND_ADMIN_KEY", admin_key_},
+          {"TOKEND_DATA_DIR", data_dir_}};
+}
+
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env) {
+  std::string dir = ScratchDir("cmd");
+  std::string out_path = dir + "/out", err_path = dir + "/err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, 1);
+    dup2(err, 2);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadAll(out_path);
+  r.err = ReadAll(err_path);
+  return r;
+}
+
+}  // namespace tokend::testing

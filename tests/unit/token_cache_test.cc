@@ -1,0 +1,57 @@
+#include "services/token/token_cache.h"
+
+#include "gtest/gtest.h"
+
+namespace tokend {
+namespace {
+
+storage::TokenState State(const std::string& digest, const std::string& family,
+                          std::chrono::seconds life = std::chrono::seconds(60)) {
+  storage::TokenState s;
+  s.token.digest = digest;
+  s.token.family_id = family;
+  s.token.expires_at = storage::Now() + life;
+  return s;
+}
+
+TEST(TokenCacheTest, FindsWhatWasPut) {
+  TokenCache cache(std::chrono::seconds(30), 1000);
+  cache.Put(State("d1", ""), cache.Epoch());
+  ASSERT_NE(cache.Find("d1"), nullptr);
+  EXPECT_EQ(cache.Find("d2"), nullptr);
+}
+
+TEST(TokenCacheTest, EraseFamilyDropsEveryTokenOfIt) {
+  TokenCache cache(std::chrono::seconds(30), 1000);
+  cache.Put(State("a", "fam"), cache.Epoch());
+  cache.Put(State("r", "fam"), cache.Epoch());
+  cache.Put(State("x", "other"), cache.Epoch());
+  cache.EraseFamily("fam");
+  EXPECT_EQ(cache.Find("a"), nullptr);
+  EXPECT_EQ(cache.Find("r"), nullptr);
+  EXPECT_NE(cache.Find("x"), nullptr);
+}
+
+TEST(TokenCacheTest, StateLoadedBeforeARevocationIsNotCached) {
+  TokenCache cache(std::chrono::seconds(30), 1000);
+  uint64_t epoch = cache.Epoch();   // an Introspect starts loading...
+  cache.EraseToken("d1");           // ...a revocation lands meanwhile...
+  cache.Put(State("d1", ""), epoch);  // ...the stale load must not be cached
+  EXPECT_EQ(cache.Find("d1"), nullptr);
+}
+
+TEST(TokenCacheTest, EntriesExpireWithTheToken) {
+  TokenCache cache(std::chrono::seconds(30), 1000);
+  cache.Put(State("d1", "", std::chrono::seconds(-1)), cache.Epoch());
+  EXPECT_EQ(cache.Find("d1"), nullptr);
+}
+
+TEST(TokenCacheTest, StaysBoundedAndConsistentWhenFull) {
+  TokenCache cache(std::chrono::seconds(30), 64);
+  for (int i = 0; i < 10000; ++i) cache.Put(State("d" + std::to_string(i), "f" + std::to_string(i % 7)), cache.Epoch());
+  cache.EraseFamily("f3");
+  for (int i = 3; i < 10000; i += 7) EXPECT_EQ(cache.Find("d" + std::to_string(i)), nullptr) << i;
+}
+
+}  // namespace
+}  // namespace tokend
