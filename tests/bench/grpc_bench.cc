@@ -1,0 +1,283 @@
+// tokend's gRPC benchmark and its two ceilings, measured in one run on this
+// machine with server, PostgreSQL (synchronous_commit on, fsync on) and load
+// generator together:
+//   1. pgbench inserting one ledger-shaped row per transaction (1 and 64 clients)
+//   2. an empty gRPC call (a generic server answering at once, in a child process)
+//   3. tokend: IssueToken (client_credentials), Introspect, Refresh
+// Each figure is the median of --runs runs of --seconds each.
+//
+//   build/tests/bench/grpc_bench [--seconds=5 --runs=3 --concurrency=64]
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "storage/postgres/local_cluster.h"
+#include "tests/bench/load_generator.h"
+#include "tests/testing/pg_harness.h"
+#include "tests/testing/tokend_process.h"
+#include "tokend_client.h"
+
+ABSL_FLAG(int, seconds, 5, "seconds per run");
+ABSL_FLAG(int, runs, 3, "runs per figure (the median is reported)");
+ABSL_FLAG(int, concurrency, 64, "calls in flight");
+ABSL_FLAG(std::string, serve_empty, "", "internal: serve the empty gRPC method on this address");
+
+namespace tokend::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TokendProcess;
+
+// The empty-call ceiling: a callback generic service that answers every
+// method at once with an empty message.
+class EmptyService : public grpc::CallbackGenericService {
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    class Reactor : public grpc::ServerGenericBidiReactor {
+     public:
+      Reactor() { StartRead(&request_); }
+      void OnReadDone(bool ok) override {
+        if (!ok) {
+          Finish(grpc::Status::OK);
+          return;
+        }
+        grpc::Slice empty("");
+        response_ = grpc::ByteBuffer(&empty, 1);
+        StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+      }
+      void OnDone() override { delete this; }
+
+     private:
+      grpc::ByteBuffer request_, response_;
+    };
+    return new Reactor;
+  }
+};
+
+int ServeEmpty(const std::string& addr) {
+  EmptyService service;
+  grpc::ServerBuilder b;
+  b.AddListeningPort(addr, grpc::InsecureServerCredentials());
+  b.RegisterCallbackGenericService(&service);
+  auto server = b.BuildAndStart();
+  server->Wait();
+  return 0;
+}
+
+LoadResult Repeat(const std::function<LoadResult()>& once) {
+  std::vector<LoadResult> runs;
+  for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) runs.push_back(once());
+  return Median(runs);
+}
+
+std::chrono::seconds Duration() { return std::chrono::seconds(absl::GetFlag(FLAGS_seconds)); }
+
+LoadResult EmptyCallCeiling(const std::string& self) {
+  std::string addr = absl::StrCat("127.0.0.1:", testing::FreePort());
+  pid_t child = fork();
+  if (child == 0) {
+    execl(self.c_str(), self.c_str(), ("--serve_empty=" + addr).c_str(), nullptr);
+    _exit(127);
+  }
+  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::GenericStub stub(channel);
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  auto result = Repeat([&] {
+    return RunClosedLoop(absl::GetFlag(FLAGS_concurrency), Duration(), [&](int, auto done) {
+      auto* ctx = new grpc::ClientContext;
+      auto* resp = new grpc::ByteBuffer;
+      stub.UnaryCall(ctx, "/bench.Empty/Call", grpc::StubOptions(), &request, resp,
+                     [ctx, resp, done](grpc::Status st) {
+                       delete ctx;
+                       delete resp;
+                       done(st.ok());
+                     });
+    });
+  });
+  kill(child, SIGTERM);
+  waitpid(child, nullptr, 0);
+  return result;
+}
+
+// pgbench against the same cluster: one ledger-shaped row per transaction.
+double PgbenchTps(storage::pg::LocalCluster& cluster, const std::string& dir, int clients) {
+  std::string script = dir + "/insert.sql";
+  std::ofstream(script) << "INSERT INTO bench_tokens (digest, kind, client_id, scope, jti, issued_at, "
+                           "expires_at) VALUES (sha256(random()::text::bytea), 1, 'bench', 'read', "
+                           "md5(random()::text), now(), now() + interval '2 hours');\n";
+  std::string psql = absl::StrCat(cluster.bin_dir(), "/psql -q -h ", cluster.socket_dir(), " -p ",
+                                  cluster.port(), " -U postgres -d tokend -c ");
+  std::system((psql +
+               "'CREATE TABLE IF NOT EXISTS bench_tokens (digest bytea PRIMARY KEY, kind smallint, "
+               "client_id text, scope text, jti text, issued_at timestamptz, expires_at "
+               "timestamptz)' >/dev/null")
+                  .c_str());
+  std::vector<double> tps;
+  for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) {
+    std::string out = dir + "/pgbench.out";
+    std::string cmd = absl::StrCat(cluster.bin_dir(), "/pgbench -n -c ", clients, " -j 2 -T ",
+                                   absl::GetFlag(FLAGS_seconds), " -f ", script, " -h ",
+                                   cluster.socket_dir(), " -p ", cluster.port(),
+                                   " -U postgres tokend > ", out, " 2>&1");
+    std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::string line;
+    while (std::getline(in, line)) {
+      double v = 0;
+      if (std::sscanf(line.c_str(), "tps = %lf", &v) == 1) tps.push_back(v);
+    }
+  }
+  std::sort(tps.begin(), tps.end());
+  return tps.empty() ? 0 : tps[tps.size() / 2];
+}
+
+struct Creds {
+  std::string id, secret;
+};
+
+int Main(const std::string& self) {
+  std::string dir = testing::ScratchDir("bench");
+  storage::pg::LocalCluster::Options opts;
+  opts.dir = dir;
+  opts.fsync = true;  // durable, as in production
+  auto cluster = storage::pg::LocalCluster::Start(opts);
+  if (!cluster.ok()) {
+    std::cerr << cluster.status() << "\n";
+    return 1;
+  }
+  int n = absl::GetFlag(FLAGS_concurrency);
+  std::printf("machine: %u cores; concurrency %d; %d runs x %d s each; medians\n",
+              std::thread::hardware_concurrency(), n, absl::GetFlag(FLAGS_runs),
+              absl::GetFlag(FLAGS_seconds));
+
+  double pg1 = PgbenchTps(**cluster, dir, 1);
+  double pg64 = PgbenchTps(**cluster, dir, n);
+  LoadResult empty = EmptyCallCeiling(self);
+
+  setenv("TOKEND_BIN", (fs::path(self).parent_path() / "../../bin/tokend").c_str(), 0);
+  TokendProcess server({.database_url = (*cluster)->Dsn(), .data_dir = dir + "/tokend"});
+  if (!server.Start()) return 1;
+  v1::Client c;
+  c.add_grant_types("client_credentials");
+  c.add_grant_types("password");
+  c.add_allowed_scopes("read");
+  c.add_default_scopes("read");
+  c.set_max_user_sessions(0);
+  auto [id, secret] = server.CreateClient(c);
+  server.CreateUser("bench-user", "bench-password");
+  auto stub = server.TokenStub();
+
+  auto call_ctx = [&] {
+    auto* ctx = new grpc::ClientContext;
+    client::AddClientAuth(ctx, id, secret);
+    return ctx;
+  };
+  v1::IssueTokenRequest issue_req;
+  issue_req.mutable_client_credentials();
+  LoadResult issue = Repeat([&] {
+    return RunClosedLoop(n, Duration(), [&](int, auto done) {
+      auto* ctx = call_ctx();
+      auto* resp = new v1::IssueTokenResponse;
+      stub->async()->IssueToken(ctx, &issue_req, resp, [ctx, resp, done](grpc::Status st) {
+        delete ctx;
+        delete resp;
+        done(st.ok());
+      });
+    });
+  });
+
+  // Introspect over a pool of live tokens.
+  std::vector<v1::IntrospectRequest> probes(1024);
+  for (auto& p : probes) {
+    grpc::ClientContext ctx;
+    client::AddClientAuth(&ctx, id, secret);
+    v1::IssueTokenResponse t;
+    stub->IssueToken(&ctx, issue_req, &t);
+    p.set_token(t.access_token());
+  }
+  std::atomic<uint64_t> next{0};
+  LoadResult introspect = Repeat([&] {
+    return RunClosedLoop(n, Duration(), [&](int, auto done) {
+      auto* ctx = call_ctx();
+      auto* resp = new v1::IntrospectResponse;
+      const auto& req = probes[next++ % probes.size()];
+      stub->async()->Introspect(ctx, &req, resp, [ctx, resp, done](grpc::Status st) {
+        bool ok = st.ok() && resp->active();
+        delete ctx;
+        delete resp;
+        done(ok);
+      });
+    });
+  });
+
+  // Refresh: each loop walks its own refresh chain.
+  std::vector<v1::RefreshRequest> chains(n);
+  for (auto& r : chains) {
+    grpc::ClientContext ctx;
+    client::AddClientAuth(&ctx, id, secret);
+    v1::IssueTokenRequest login;
+    login.mutable_password()->set_username("bench-user");
+    login.mutable_password()->set_password("bench-password");
+    v1::IssueTokenResponse t;
+    stub->IssueToken(&ctx, login, &t);
+    r.set_refresh_token(t.refresh_token());
+  }
+  LoadResult refresh = Repeat([&] {
+    return RunClosedLoop(n, Duration(), [&](int loop, auto done) {
+      auto* ctx = call_ctx();
+      auto* resp = new v1::RefreshResponse;
+      stub->async()->Refresh(ctx, &chains[loop], resp, [ctx, resp, done, &chains, loop](grpc::Status st) {
+        if (st.ok()) chains[loop].set_refresh_token(resp->refresh_token());
+        delete ctx;
+        delete resp;
+        done(st.ok());
+      });
+    });
+  });
+  server.Stop();
+
+  std::printf("\n| %-38s | %10s | %7s | %7s | %6s |\n", "figure", "per second", "p50 ms", "p99 ms", "errors");
+  std::printf("|%s|%s|%s|%s|%s|\n", std::string(40, '-').c_str(), std::string(12, '-').c_str(),
+              std::string(9, '-').c_str(), std::string(9, '-').c_str(), std::string(8, '-').c_str());
+  std::printf("| %-38s | %10.0f | %7s | %7s | %6s |\n", "pgbench 1-row commits, 1 client", pg1, "", "", "");
+  std::printf("| %-38s | %10.0f | %7s | %7s | %6s |\n",
+              absl::StrCat("pgbench 1-row commits, ", n, " clients").c_str(), pg64, "", "", "");
+  std::puts(FormatRow("empty gRPC call (ceiling)", empty).c_str());
+  std::puts(FormatRow("IssueToken client_credentials", issue).c_str());
+  std::puts(FormatRow("Introspect (opaque)", introspect).c_str());
+  std::puts(FormatRow("Refresh (rotation, 1 tx each)", refresh).c_str());
+  std::printf("\nratios: IssueToken / pgbench(1 client) = %.2f; IssueToken / pgbench(%d clients) = %.2f; "
+              "IssueToken / empty gRPC = %.2f; Introspect / empty gRPC = %.2f\n",
+              issue.calls_per_second / pg1, n, issue.calls_per_second / pg64,
+              issue.calls_per_second / empty.calls_per_second,
+              introspect.calls_per_second / empty.calls_per_second);
+  std::error_code ec;
+  cluster->reset();
+  fs::remove_all(dir, ec);
+  return 0;
+}
+
+}  // namespace
+}  // namespace tokend::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_serve_empty).empty()) {
+    return tokend::bench::ServeEmpty(absl::GetFlag(FLAGS_serve_empty));
+  }
+  return tokend::bench::Main(std::filesystem::canonical("/proc/self/exe").string());
+}
