@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libabsl-dev libpqxx-dev libssl-dev libsodium-dev libboost-dev
   libgtest-dev libgmock-dev
   postgresql postgresql-contrib util-linux
-  wrk python3 nodejs npm
+  wrk python3 nodejs npm openssl
 )
 
 missing=()

@@ -85,10 +85,12 @@ class TokenStore {
  public:
   virtual ~TokenStore() = default;
 
-  // Records tokens that open no session (client_credentials) with an
-  // `token.issued` audit row. Concurrent calls are group-committed; returns
-  // only once the rows are durably committed.
-  virtual absl::Status RecordTokens(std::vector<TokenRecord> tokens) = 0;
+  // Records tokens that open no session (client_credentials) with a
+  // `token.issued` audit row each. Concurrent calls are group-committed;
+  // `done` runs (on a writer thread) only once the rows are durably
+  // committed, or with the failure. Never blocks the caller.
+  virtual void RecordTokens(std::vector<TokenRecord> tokens,
+                            std::function<void(absl::Status)> done) = 0;
 
   // Opens a session in one transaction: locks the user, revokes the oldest
   // live sessions of this user with this client so that at most

@@ -53,6 +53,48 @@ void FillToken(const TokenResponse& t, Response* out) {
   out->mutable_issued_at()->set_nanos(static_cast<int>(us % 1000000) * 1000);
 }
 
+absl::StatusOr<TokenRequest> ToTokenRequest(const v1::IssueTokenRequest& request) {
+  TokenRequest req;
+  switch (request.grant_case()) {
+    case v1::IssueTokenRequest::kClientCredentials:
+      req.grant_type = "client_credentials";
+      break;
+    case v1::IssueTokenRequest::kPassword:
+      req.grant_type = "password";
+      req.username = request.password().username();
+      req.password = request.password().password();
+      break;
+    case v1::IssueTokenRequest::kAuthorizationCode:
+      req.grant_type = "authorization_code";
+      req.code = request.authorization_code().code();
+      req.redirect_uri = request.authorization_code().redirect_uri();
+      req.code_verifier = request.authorization_code().code_verifier();
+      break;
+    default:
+      return oauth::InvalidRequest("The request names no grant.");
+  }
+  req.scopes = ScopesOf(request.scopes());
+  req.audience = request.audience();
+  req.format = FormatOf(request.token_format());
+  return req;
+}
+
+void FillIntrospection(const Introspection& info, v1::IntrospectResponse* out) {
+  out->set_active(info.active);
+  if (!info.active) return;
+  out->set_scope(info.scope);
+  out->set_client_id(info.client_id);
+  out->set_username(info.username);
+  out->set_token_type(info.token_type);
+  out->set_exp(info.exp);
+  out->set_iat(info.iat);
+  out->set_nbf(info.nbf);
+  out->set_sub(info.sub);
+  out->set_aud(info.aud);
+  out->set_iss(info.iss);
+  out->set_jti(info.jti);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* TokenGrpcService::Dispatch(grpc::CallbackServerContext* ctx,
@@ -71,32 +113,22 @@ grpc::ServerUnaryReactor* TokenGrpcService::Dispatch(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* TokenGrpcService::IssueToken(grpc::CallbackServerContext* ctx,
                                                        const v1::IssueTokenRequest* request,
                                                        v1::IssueTokenResponse* response) {
-  return Dispatch(ctx, [this, ctx, request, response]() -> absl::Status {
-    auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
-    if (!creds.ok()) return creds.status();
-    TokenRequest req;
-    switch (request->grant_case()) {
-      case v1::IssueTokenRequest::kClientCredentials:
-        req.grant_type = "client_credentials";
-        break;
-      case v1::IssueTokenRequest::kPassword:
-        req.grant_type = "password";
-        req.username = request->password().username();
-        req.password = request->password().password();
-        break;
-      case v1::IssueTokenRequest::kAuthorizationCode:
-        req.grant_type = "authorization_code";
-        req.code = request->authorization_code().code();
-        req.redirect_uri = request->authorization_code().redirect_uri();
-        req.code_verifier = request->authorization_code().code_verifier();
-        break;
-      default:
-        return oauth::InvalidRequest("The request names no grant.");
-    }
-    req.scopes = ScopesOf(request->scopes());
-    req.audience = request->audience();
-    req.format = FormatOf(request->token_format());
-    auto token = core_.Token(*creds, req);
+  auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
+  auto req = ToTokenRequest(*request);
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (!creds.ok() || !req.ok()) {
+    reactor->Finish(ToGrpcStatus(!creds.ok() ? creds.status() : req.status()));
+    return reactor;
+  }
+  // client_credentials with a cached client completes from the group-commit
+  // writer without occupying an executor thread.
+  auto finish = [reactor, response](absl::StatusOr<TokenResponse> token) {
+    if (token.ok()) FillToken(*token, response);
+    reactor->Finish(ToGrpcStatus(token.status()));
+  };
+  if (core_.TryTokenNonBlocking(*creds, *req, finish)) return reactor;
+  return Dispatch(ctx, [this, creds = *creds, req = *std::move(req), response]() -> absl::Status {
+    auto token = core_.Token(creds, req);
     if (!token.ok()) return token.status();
     FillToken(*token, response);
     return absl::OkStatus();
@@ -124,24 +156,24 @@ grpc::ServerUnaryReactor* TokenGrpcService::Refresh(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* TokenGrpcService::Introspect(grpc::CallbackServerContext* ctx,
                                                        const v1::IntrospectRequest* request,
                                                        v1::IntrospectResponse* response) {
-  return Dispatch(ctx, [this, ctx, request, response]() -> absl::Status {
-    auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
-    if (!creds.ok()) return creds.status();
-    auto info = core_.Introspect(*creds, request->token(), request->token_type_hint());
+  auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
+  if (!creds.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(creds.status()));
+    return reactor;
+  }
+  // A cached client and token state answer on the reactor thread: nothing
+  // blocks there.
+  if (auto cached = core_.TryIntrospectCached(*creds, request->token(), request->token_type_hint())) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (cached->ok()) FillIntrospection(**cached, response);
+    reactor->Finish(ToGrpcStatus(cached->status()));
+    return reactor;
+  }
+  return Dispatch(ctx, [this, creds = *creds, request, response]() -> absl::Status {
+    auto info = core_.Introspect(creds, request->token(), request->token_type_hint());
     if (!info.ok()) return info.status();
-    response->set_active(info->active);
-    if (!info->active) return absl::OkStatus();
-    response->set_scope(info->scope);
-    response->set_client_id(info->client_id);
-    response->set_username(info->username);
-    response->set_token_type(info->token_type);
-    response->set_exp(info->exp);
-    response->set_iat(info->iat);
-    response->set_nbf(info->nbf);
-    response->set_sub(info->sub);
-    response->set_aud(info->aud);
-    response->set_iss(info->iss);
-    response->set_jti(info->jti);
+    FillIntrospection(*info, response);
     return absl::OkStatus();
   });
 }

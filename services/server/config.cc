@@ -43,6 +43,9 @@ ABSL_FLAG(int, executor_threads, EnvInt("TOKEND_EXECUTOR_THREADS", 128),
           "threads for blocking ledger work [TOKEND_EXECUTOR_THREADS]");
 ABSL_FLAG(int, db_pool_size, EnvInt("TOKEND_DB_POOL_SIZE", 16),
           "PostgreSQL connections [TOKEND_DB_POOL_SIZE]");
+ABSL_FLAG(int, commit_writers, EnvInt("TOKEND_COMMIT_WRITERS", 4),
+          "concurrent group-commit transactions for client_credentials tokens "
+          "[TOKEND_COMMIT_WRITERS]");
 ABSL_FLAG(int, cache_ttl_seconds, EnvInt("TOKEND_CACHE_TTL_SECONDS", 30),
           "how long token and client state may be served from memory [TOKEND_CACHE_TTL_SECONDS]");
 ABSL_FLAG(int, purge_interval_seconds, EnvInt("TOKEND_PURGE_INTERVAL_SECONDS", 300),
@@ -65,6 +68,7 @@ absl::StatusOr<Config> LoadConfig() {
   c.tls_key = absl::GetFlag(FLAGS_tls_key);
   c.executor_threads = absl::GetFlag(FLAGS_executor_threads);
   c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  c.commit_writers = absl::GetFlag(FLAGS_commit_writers);
   c.cache_ttl_seconds = absl::GetFlag(FLAGS_cache_ttl_seconds);
   c.purge_interval_seconds = absl::GetFlag(FLAGS_purge_interval_seconds);
   c.drain_timeout_seconds = absl::GetFlag(FLAGS_drain_timeout_seconds);
@@ -81,6 +85,9 @@ absl::StatusOr<Config> LoadConfig() {
   }
   if (c.db_pool_size < 1 || c.db_pool_size > 256) {
     return absl::InvalidArgumentError("db_pool_size must be 1..256");
+  }
+  if (c.commit_writers < 1 || c.commit_writers >= c.db_pool_size) {
+    return absl::InvalidArgumentError("commit_writers must be 1..db_pool_size-1");
   }
   if (c.cache_ttl_seconds < 0 || c.purge_interval_seconds < 1 || c.drain_timeout_seconds < 0) {
     return absl::InvalidArgumentError("cache/purge/drain durations must be non-negative");

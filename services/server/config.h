@@ -20,6 +20,7 @@ struct Config {
   std::string tls_key;
   int executor_threads = 0;
   int db_pool_size = 0;
+  int commit_writers = 0;
   int cache_ttl_seconds = 0;
   int purge_interval_seconds = 0;
   int drain_timeout_seconds = 0;

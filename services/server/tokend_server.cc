@@ -125,7 +125,7 @@ absl::Status TokendServer::Start() {
   pool_opts.size = config_.db_pool_size;
   p.pool = std::make_unique<storage::pg::ConnectionPool>(pool_opts);
   p.writer = std::make_unique<storage::pg::GroupCommitWriter>(
-      *p.pool, storage::pg::GroupCommitWriter::Options{});
+      *p.pool, storage::pg::GroupCommitWriter::Options{.writers = config_.commit_writers});
   p.clients = std::make_unique<storage::pg::PgClientStore>(*p.pool);
   p.users = std::make_unique<storage::pg::PgUserStore>(*p.pool);
   p.tokens = std::make_unique<storage::pg::PgTokenStore>(*p.pool, *p.writer);

@@ -34,14 +34,16 @@ void ClientAuthenticator::Invalidate(const std::string& client_id) {
   cache_.erase(client_id);
 }
 
-absl::StatusOr<std::shared_ptr<const storage::ClientRecord>> ClientAuthenticator::Load(
-    const std::string& client_id) {
+ClientAuthenticator::Record ClientAuthenticator::Cached(const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(client_id);
+  if (it != cache_.end() && absl::Now() - it->second.fetched < cache_ttl_) return it->second.record;
+  return nullptr;
+}
+
+absl::StatusOr<ClientAuthenticator::Record> ClientAuthenticator::Load(const std::string& client_id) {
+  if (Record cached = Cached(client_id)) return cached;
   absl::Time now = absl::Now();
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(client_id);
-    if (it != cache_.end() && now - it->second.fetched < cache_ttl_) return it->second.record;
-  }
   auto record = store_.GetClient(client_id);
   if (!record.ok()) return record.status();
   auto shared = std::make_shared<const storage::ClientRecord>(*std::move(record));
@@ -52,11 +54,27 @@ absl::StatusOr<std::shared_ptr<const storage::ClientRecord>> ClientAuthenticator
 
 absl::StatusOr<AuthenticatedClient> ClientAuthenticator::Authenticate(
     const PresentedCredentials& credentials) {
+  if (credentials.client_id.empty() || credentials.client_id.size() > 256) {
+    return Verify(credentials, absl::NotFoundError(""));
+  }
+  return Verify(credentials, Load(credentials.client_id));
+}
+
+std::optional<absl::StatusOr<AuthenticatedClient>> ClientAuthenticator::AuthenticateCached(
+    const PresentedCredentials& credentials) {
+  if (credentials.client_id.empty() || credentials.client_id.size() > 256) {
+    return Verify(credentials, absl::NotFoundError(""));
+  }
+  Record cached = Cached(credentials.client_id);
+  if (cached == nullptr) return std::nullopt;
+  return Verify(credentials, cached);
+}
+
+absl::StatusOr<AuthenticatedClient> ClientAuthenticator::Verify(
+    const PresentedCredentials& credentials, const absl::StatusOr<Record>& record) {
   if (credentials.client_id.empty()) {
     return oauth::InvalidClient("Client authentication is required.");
   }
-  if (credentials.client_id.size() > 256) return AuthFailed();
-  auto record = Load(credentials.client_id);
   if (absl::IsNotFound(record.status())) {
     // Spend a digest anyway so an unknown id costs what a wrong secret does.
     (void)secrets::Sha256(credentials.client_secret.value_or(""));

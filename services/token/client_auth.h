@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -41,10 +42,20 @@ class ClientAuthenticator {
   // ledger is down.
   absl::StatusOr<AuthenticatedClient> Authenticate(const PresentedCredentials& credentials);
 
+  // The same from the cache only, without blocking: nullopt when the client
+  // row is not cached (the caller then takes the blocking path).
+  std::optional<absl::StatusOr<AuthenticatedClient>> AuthenticateCached(
+      const PresentedCredentials& credentials);
+
   void Invalidate(const std::string& client_id);
 
  private:
-  absl::StatusOr<std::shared_ptr<const storage::ClientRecord>> Load(const std::string& client_id);
+  using Record = std::shared_ptr<const storage::ClientRecord>;
+  Record Cached(const std::string& client_id);
+  absl::StatusOr<Record> Load(const std::string& client_id);
+  // Checks the presented secret against a loaded client (or its absence).
+  absl::StatusOr<AuthenticatedClient> Verify(const PresentedCredentials& credentials,
+                                             const absl::StatusOr<Record>& record);
 
   struct Entry {
     std::shared_ptr<const storage::ClientRecord> record;

@@ -39,16 +39,22 @@ void TokenIssuer::Remember(const std::vector<storage::TokenRecord>& records) {
   for (const auto& r : records) cache_.Put(storage::TokenState{r, ""}, epoch);
 }
 
-absl::StatusOr<TokenResponse> TokenIssuer::IssueClientToken(const storage::ClientRecord& client,
-                                                            const std::vector<std::string>& scopes,
-                                                            const std::string& audience) {
+void TokenIssuer::IssueClientToken(const storage::ClientRecord& client,
+                                   const std::vector<std::string>& scopes,
+                                   const std::string& audience, TokenCallback done) {
   storage::Time now = storage::Now();
   std::string scope = scopes::Join(scopes);
   Minted access = Mint(storage::TokenKind::kAccess, client, "", "", scope, audience, now,
                        client.access_ttl_seconds);
-  if (auto st = store_.RecordTokens({access.record}); !st.ok()) return st;
-  Remember({access.record});
-  return TokenResponse{access.token, "Bearer", client.access_ttl_seconds, "", scope, now};
+  TokenResponse response{access.token, "Bearer", client.access_ttl_seconds, "", scope, now};
+  storage::TokenRecord record = access.record;
+  store_.RecordTokens({std::move(access.record)},
+                      [this, record = std::move(record), response = std::move(response),
+                       done = std::move(done)](absl::Status st) mutable {
+                        if (!st.ok()) return done(st);
+                        Remember({record});
+                        done(std::move(response));
+                      });
 }
 
 absl::StatusOr<TokenResponse> TokenIssuer::OpenUserSession(const storage::ClientRecord& client,

@@ -17,10 +17,9 @@ class TokenIssuer {
   TokenIssuer(storage::TokenStore& store, TokenCache& cache);
 
   // A token owned by the client itself (client_credentials): an access token
-  // only, group-committed.
-  absl::StatusOr<TokenResponse> IssueClientToken(const storage::ClientRecord& client,
-                                                 const std::vector<std::string>& scopes,
-                                                 const std::string& audience);
+  // only, group-committed. Non-blocking: `done` runs after the commit.
+  void IssueClientToken(const storage::ClientRecord& client, const std::vector<std::string>& scopes,
+                        const std::string& audience, TokenCallback done);
 
   // A new user session (password, authorization_code): an access and a
   // refresh token in a new family, applying the client's session limit.

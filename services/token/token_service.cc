@@ -27,6 +27,30 @@ absl::Status CheckHint(const std::string& hint) {
 
 bool Expired(const storage::TokenRecord& t, storage::Time now) { return t.expires_at <= now; }
 
+// RFC 7662 §2.1 / RFC 7009 §2.1 request checks shared by Introspect and Revoke.
+absl::Status CheckIntrospection(const std::string& token, const std::string& hint) {
+  if (auto st = CheckSizes({&token}); !st.ok()) return st;
+  if (auto st = CheckHint(hint); !st.ok()) return st;
+  if (token.empty()) return oauth::InvalidRequest("token is required.");
+  return absl::OkStatus();
+}
+
+absl::Status CheckTokenRequest(const TokenRequest& request) {
+  if (auto st = CheckSizes({&request.grant_type, &request.username, &request.password,
+                            &request.refresh_token, &request.code, &request.redirect_uri,
+                            &request.code_verifier, &request.audience});
+      !st.ok()) {
+    return st;
+  }
+  if (request.scopes) {
+    size_t total = 0;
+    for (const auto& s : *request.scopes) total += s.size() + 1;
+    if (total > kMaxField) return oauth::InvalidRequest("A parameter exceeds 4096 bytes.");
+  }
+  if (request.grant_type.empty()) return oauth::InvalidRequest("grant_type is required.");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 TokenService::TokenService(Options options, ClientAuthenticator& authenticator,
@@ -45,23 +69,39 @@ std::vector<std::string> TokenService::GrantTypes() const {
   return names;
 }
 
+
 absl::StatusOr<TokenResponse> TokenService::Token(const PresentedCredentials& credentials,
                                                   const TokenRequest& request) {
-  if (auto st = CheckSizes({&request.grant_type, &request.username, &request.password,
-                            &request.refresh_token, &request.code, &request.redirect_uri,
-                            &request.code_verifier, &request.audience});
-      !st.ok()) {
-    return st;
-  }
-  if (request.scopes) {
-    size_t total = 0;
-    for (const auto& s : *request.scopes) total += s.size() + 1;
-    if (total > kMaxField) return oauth::InvalidRequest("A parameter exceeds 4096 bytes.");
-  }
-  if (request.grant_type.empty()) return oauth::InvalidRequest("grant_type is required.");
+  if (auto st = CheckTokenRequest(request); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();
+  auto grant = SelectGrant(*client, request);
+  if (!grant.ok()) return grant.status();
+  return (*grant)->Handle(*client, request);
+}
 
+bool TokenService::TryTokenNonBlocking(const PresentedCredentials& credentials,
+                                       const TokenRequest& request, const TokenCallback& done) {
+  if (auto st = CheckTokenRequest(request); !st.ok()) {
+    done(st);
+    return true;
+  }
+  auto client = authenticator_.AuthenticateCached(credentials);
+  if (!client.has_value()) return false;
+  if (!client->ok()) {
+    done(client->status());
+    return true;
+  }
+  auto grant = SelectGrant(**client, request);
+  if (!grant.ok()) {
+    done(grant.status());
+    return true;
+  }
+  return (*grant)->HandleAsync(**client, request, done);
+}
+
+absl::StatusOr<GrantHandler*> TokenService::SelectGrant(const AuthenticatedClient& client,
+                                                        const TokenRequest& request) {
   auto it = grants_.find(request.grant_type);
   if (it == grants_.end()) {
     if (request.grant_type == "authorization_code") {
@@ -72,7 +112,7 @@ absl::StatusOr<TokenResponse> TokenService::Token(const PresentedCredentials& cr
     return oauth::Error(oauth::ErrorCode::kUnsupportedGrantType,
                         "The grant_type is not supported.");
   }
-  if (!client->AllowsGrant(request.grant_type)) {
+  if (!client.AllowsGrant(request.grant_type)) {
     return oauth::UnauthorizedClient("The client is not allowed to use this grant type.");
   }
   if (request.format == TokenFormat::kJwt) {
@@ -80,7 +120,7 @@ absl::StatusOr<TokenResponse> TokenService::Token(const PresentedCredentials& cr
                         "JWT access tokens are not available yet; use token_format=opaque.",
                         absl::StatusCode::kUnimplemented);
   }
-  return it->second->Handle(*client, request);
+  return it->second.get();
 }
 
 absl::StatusOr<std::shared_ptr<const storage::TokenState>> TokenService::LoadState(
@@ -97,26 +137,38 @@ absl::StatusOr<std::shared_ptr<const storage::TokenState>> TokenService::LoadSta
 absl::StatusOr<Introspection> TokenService::Introspect(const PresentedCredentials& credentials,
                                                        const std::string& token,
                                                        const std::string& token_type_hint) {
-  if (auto st = CheckSizes({&token}); !st.ok()) return st;
-  if (auto st = CheckHint(token_type_hint); !st.ok()) return st;
+  if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();
-  if (token.empty()) return oauth::InvalidRequest("token is required.");
-
   auto state = LoadState(secrets::Sha256(token));
   if (!state.ok()) return state.status();
-  Introspection out;
-  if (*state == nullptr) return out;
-  const storage::TokenRecord& t = (*state)->token;
-  storage::Time now = storage::Now();
-  bool live = !t.revoked_at && !t.used_at && !Expired(t, now);
-  bool visible = t.client_id == client->id() || client->HasPermission("introspect");
-  if (!live || !visible) return out;
+  return Describe(*client, state->get());
+}
 
+std::optional<absl::StatusOr<Introspection>> TokenService::TryIntrospectCached(
+    const PresentedCredentials& credentials, const std::string& token,
+    const std::string& token_type_hint) {
+  if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
+  auto client = authenticator_.AuthenticateCached(credentials);
+  if (!client.has_value()) return std::nullopt;
+  if (!client->ok()) return client->status();
+  auto state = cache_.Find(secrets::Sha256(token));
+  if (state == nullptr) return std::nullopt;
+  return Describe(**client, state.get());
+}
+
+Introspection TokenService::Describe(const AuthenticatedClient& client,
+                                     const storage::TokenState* state) const {
+  Introspection out;
+  if (state == nullptr) return out;
+  const storage::TokenRecord& t = state->token;
+  bool live = !t.revoked_at && !t.used_at && !Expired(t, storage::Now());
+  bool visible = t.client_id == client.id() || client.HasPermission("introspect");
+  if (!live || !visible) return out;
   out.active = true;
   out.scope = t.scope;
   out.client_id = t.client_id;
-  out.username = (*state)->username;
+  out.username = state->username;
   out.token_type = t.kind == storage::TokenKind::kAccess ? "Bearer" : "refresh_token";
   out.exp = storage::ToUnixSeconds(t.expires_at);
   out.iat = storage::ToUnixSeconds(t.issued_at);
@@ -130,11 +182,9 @@ absl::StatusOr<Introspection> TokenService::Introspect(const PresentedCredential
 
 absl::Status TokenService::Revoke(const PresentedCredentials& credentials, const std::string& token,
                                   const std::string& token_type_hint) {
-  if (auto st = CheckSizes({&token}); !st.ok()) return st;
-  if (auto st = CheckHint(token_type_hint); !st.ok()) return st;
+  if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();
-  if (token.empty()) return oauth::InvalidRequest("token is required.");
 
   std::string digest = secrets::Sha256(token);
   auto state = tokens_.FindToken(digest);  // fresh from the ledger, not the cache

@@ -34,11 +34,24 @@ class TokenService {
   absl::StatusOr<TokenResponse> Token(const PresentedCredentials& credentials,
                                       const TokenRequest& request);
 
+  // Token() without blocking, when that is possible (the client is cached and
+  // the grant can answer asynchronously, as client_credentials does through
+  // the group-commit writer). Returns false, without calling `done`, when the
+  // caller must use Token() on an executor instead; else `done` runs once.
+  bool TryTokenNonBlocking(const PresentedCredentials& credentials, const TokenRequest& request,
+                           const TokenCallback& done);
+
   // RFC 7662. Another client's token is reported inactive unless the caller
   // holds the "introspect" permission.
   absl::StatusOr<Introspection> Introspect(const PresentedCredentials& credentials,
                                            const std::string& token,
                                            const std::string& token_type_hint);
+
+  // Introspect() from memory only, without blocking: nullopt when the client
+  // or the token state is not cached.
+  std::optional<absl::StatusOr<Introspection>> TryIntrospectCached(
+      const PresentedCredentials& credentials, const std::string& token,
+      const std::string& token_type_hint);
 
   // RFC 7009. An unknown token is success; another client's token is
   // unauthorized_client; a refresh token takes its whole family.
@@ -50,6 +63,12 @@ class TokenService {
 
  private:
   absl::StatusOr<std::shared_ptr<const storage::TokenState>> LoadState(const std::string& digest);
+  // The grant serving `request` for `client`, or the OAuth error saying why not.
+  absl::StatusOr<GrantHandler*> SelectGrant(const AuthenticatedClient& client,
+                                            const TokenRequest& request);
+  // What Introspect answers for a token state (null: unknown token).
+  Introspection Describe(const AuthenticatedClient& client,
+                         const storage::TokenState* state) const;
 
   Options options_;
   ClientAuthenticator& authenticator_;

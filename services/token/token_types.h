@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "storage/records.h"
 
 namespace tokend {
@@ -58,5 +60,8 @@ struct Introspection {
   std::string iss;
   std::string jti;
 };
+
+// Completion of a non-blocking token request; may run on any thread.
+using TokenCallback = std::function<void(absl::StatusOr<TokenResponse>)>;
 
 }  // namespace tokend

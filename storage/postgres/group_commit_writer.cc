@@ -54,16 +54,17 @@ void GroupCommitWriter::Flush() {
   threads_.clear();
 }
 
-absl::Status GroupCommitWriter::Write(std::vector<TokenRecord> tokens) {
-  std::future<absl::Status> done;
+void GroupCommitWriter::Write(std::vector<TokenRecord> tokens,
+                              std::function<void(absl::Status)> done) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return absl::UnavailableError("shutting down");
-    queue_.push_back(Pending{std::move(tokens), {}});
-    done = queue_.back().done.get_future();
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(tokens), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
   }
-  cv_.notify_one();
-  return done.get();
+  done(absl::UnavailableError("shutting down"));
 }
 
 absl::Status GroupCommitWriter::Commit(const std::vector<const TokenRecord*>& rows) {
@@ -104,11 +105,11 @@ void GroupCommitWriter::Loop() {
       for (auto& p : batch) {
         std::vector<const TokenRecord*> own;
         for (auto& t : p.tokens) own.push_back(&t);
-        p.done.set_value(Commit(own));
+        p.done(Commit(own));
       }
       continue;
     }
-    for (auto& p : batch) p.done.set_value(st);
+    for (auto& p : batch) p.done(st);
   }
 }
 

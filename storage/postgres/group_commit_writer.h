@@ -6,7 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <future>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -29,10 +29,11 @@ class GroupCommitWriter {
   GroupCommitWriter(ConnectionPool& pool, Options options);
   ~GroupCommitWriter();  // flushes what is queued, then stops
 
-  // Inserts `tokens` with one "token.issued" audit row each; blocks until
-  // committed. A batch failing for any reason but unavailability is retried
-  // request by request, so one bad request cannot fail its neighbours.
-  absl::Status Write(std::vector<TokenRecord> tokens);
+  // Queues `tokens` with one "token.issued" audit row each; `done` runs on a
+  // writer thread after the commit (or with the failure). A batch failing for
+  // any reason but unavailability is retried request by request, so one bad
+  // request cannot fail its neighbours.
+  void Write(std::vector<TokenRecord> tokens, std::function<void(absl::Status)> done);
 
   // Stops taking writes, commits everything queued, joins the writers.
   void Flush();
@@ -44,7 +45,7 @@ class GroupCommitWriter {
  private:
   struct Pending {
     std::vector<TokenRecord> tokens;
-    std::promise<absl::Status> done;
+    std::function<void(absl::Status)> done;
   };
   void Loop();
   absl::Status Commit(const std::vector<const TokenRecord*>& rows);

@@ -30,8 +30,9 @@ void RevokeFamilies(pqxx::work& tx, const std::vector<std::string>& families,
 
 }  // namespace
 
-absl::Status PgTokenStore::RecordTokens(std::vector<TokenRecord> tokens) {
-  return writer_.Write(std::move(tokens));
+void PgTokenStore::RecordTokens(std::vector<TokenRecord> tokens,
+                                std::function<void(absl::Status)> done) {
+  writer_.Write(std::move(tokens), std::move(done));
 }
 
 absl::StatusOr<std::vector<std::string>> PgTokenStore::OpenSession(const NewSession& s,

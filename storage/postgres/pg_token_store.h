@@ -10,7 +10,8 @@ class PgTokenStore final : public TokenStore {
  public:
   PgTokenStore(ConnectionPool& pool, GroupCommitWriter& writer) : pool_(pool), writer_(writer) {}
 
-  absl::Status RecordTokens(std::vector<TokenRecord> tokens) override;
+  void RecordTokens(std::vector<TokenRecord> tokens,
+                    std::function<void(absl::Status)> done) override;
   absl::StatusOr<std::vector<std::string>> OpenSession(const NewSession& session,
                                                        int max_sessions) override;
   absl::StatusOr<RefreshResult> RotateRefreshToken(

@@ -36,8 +36,8 @@ std::string ReadAll(const std::string& path) {
 }
 
 // Reads the standard gRPC health service of `addr` once.
-bool Serving(const std::string& addr) {
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+bool Serving(const std::string& addr, const std::shared_ptr<grpc::ChannelCredentials>& creds) {
+  auto channel = grpc::CreateChannel(addr, creds);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
   // grpc.health.v1.HealthCheckRequest{service: ""} serialises to no bytes.
@@ -104,7 +104,8 @@ bool TokendProcess::Start() {
       {"TOKEND_DATA_DIR", data_dir_},     {"TOKEND_GRPC_ADDR", grpc_addr_},
       {"TOKEND_ADMIN_ADDR", admin_addr_}, {"TOKEND_HTTP_ADDR", http_addr_},
       {"TOKEND_ADMIN_KEY", admin_key_},   {"TOKEND_DATABASE_URL", options_.database_url},
-      {"TOKEND_DRAIN_TIMEOUT_SECONDS", "5"}};
+      {"TOKEND_DRAIN_TIMEOUT_SECONDS", "5"},
+      {"TOKEND_TLS_CERT", options_.tls_cert},   {"TOKEND_TLS_KEY", options_.tls_key}};
   for (const auto& [k, v] : options_.env) env[k] = v;
   pid_ = fork();
   if (pid_ == 0) {
@@ -123,7 +124,9 @@ bool TokendProcess::Start() {
       ADD_FAILURE() << "tokend exited at start; log:\n" << ReadAll(log_path_);
       return false;
     }
-    if (Serving(grpc_addr_) && Serving(admin_addr_)) return true;
+    if (Serving(grpc_addr_, ChannelCredentials()) && Serving(admin_addr_, ChannelCredentials())) {
+      return true;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ADD_FAILURE() << "tokend did not become ready; log:\n" << ReadAll(log_path_);
@@ -147,12 +150,19 @@ int TokendProcess::Stop(int signal) {
   return status;
 }
 
+std::shared_ptr<grpc::ChannelCredentials> TokendProcess::ChannelCredentials() const {
+  if (options_.tls_cert.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadAll(options_.tls_cert);
+  return grpc::SslCredentials(ssl);
+}
+
 std::unique_ptr<v1::TokenService::Stub> TokendProcess::TokenStub() const {
-  return v1::TokenService::NewStub(grpc::CreateChannel(grpc_addr_, grpc::InsecureChannelCredentials()));
+  return v1::TokenService::NewStub(grpc::CreateChannel(grpc_addr_, ChannelCredentials()));
 }
 
 std::unique_ptr<v1::AdminService::Stub> TokendProcess::AdminStub() const {
-  return v1::AdminService::NewStub(grpc::CreateChannel(admin_addr_, grpc::InsecureChannelCredentials()));
+  return v1::AdminService::NewStub(grpc::CreateChannel(admin_addr_, ChannelCredentials()));
 }
 
 std::pair<std::string, std::string> TokendProcess::CreateClient(const v1::Client& client) const {

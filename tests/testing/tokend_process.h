@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <grpcpp/grpcpp.h>
+
 #include "tokend/v1/admin.grpc.pb.h"
 #include "tokend/v1/token.grpc.pb.h"
 
@@ -20,6 +22,9 @@ struct TokendOptions {
   std::string database_url;  // empty: tokend runs its own private cluster
   std::string data_dir;      // empty: a fresh scratch directory
   std::map<std::string, std::string> env;  // extra TOKEND_* settings
+  // PEM certificate and key: serve TLS, and trust the certificate as root.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 class TokendProcess {
@@ -51,6 +56,9 @@ class TokendProcess {
 
   // The environment tokenctl needs to reach this server.
   std::map<std::string, std::string> ClientEnv() const;
+
+  // Credentials matching the server (TLS when it serves TLS).
+  std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() const;
 
  private:
   TokendOptions options_;

@@ -11,8 +11,11 @@ class ClientCredentialsGrant final : public GrantHandler {
  public:
   explicit ClientCredentialsGrant(TokenIssuer& issuer) : issuer_(issuer) {}
   absl::string_view grant_type() const override { return "client_credentials"; }
+  // Waits for HandleAsync.
   absl::StatusOr<TokenResponse> Handle(const AuthenticatedClient& client,
                                        const TokenRequest& request) override;
+  bool HandleAsync(const AuthenticatedClient& client, const TokenRequest& request,
+                   TokenCallback done) override;
 
  private:
   TokenIssuer& issuer_;

@@ -19,6 +19,14 @@ class GrantHandler {
   // grant. Errors are OAuth errors (oauth_error.h).
   virtual absl::StatusOr<TokenResponse> Handle(const AuthenticatedClient& client,
                                                const TokenRequest& request) = 0;
+
+  // The same without blocking, for grants that can: returns false (and never
+  // calls `done`) when this grant needs to block; otherwise `done` runs once,
+  // on any thread.
+  virtual bool HandleAsync(const AuthenticatedClient& client, const TokenRequest& request,
+                           TokenCallback done) {
+    return false;
+  }
 };
 
 }  // namespace tokend

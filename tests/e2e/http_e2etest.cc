@@ -1,0 +1,124 @@
+// The HTTP bridge inside a real tokend process over PostgreSQL: the OAuth
+// flows over HTTP/1.1, discovery, readiness through a ledger outage, and a
+// clean stop.
+#include <csignal>
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "gtest/gtest.h"
+#include "services/common/basic_auth.h"
+#include "services/common/form_codec.h"
+#include "tests/testing/pg_harness.h"
+#include "tests/testing/tokend_process.h"
+#include "tests/unit/http_test_client.h"
+
+namespace tokend::testing {
+namespace {
+
+uint16_t PortOf(const std::string& addr) {
+  uint32_t port = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(addr.substr(addr.rfind(':') + 1), &port)) << addr;
+  return static_cast<uint16_t>(port);
+}
+
+class HttpE2eTest : public ::testing::Test {
+ protected:
+  HttpE2eTest()
+      : server_({.database_url = FreshDatabase("http"),
+                 .env = {{"TOKEND_CACHE_TTL_SECONDS", "0"}}}) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(server_.Start());
+    v1::Client c;
+    c.set_name("http-e2e");
+    c.add_grant_types("client_credentials");
+    c.add_grant_types("password");
+    c.add_allowed_scopes("read");
+    c.add_allowed_scopes("write");
+    c.add_default_scopes("read");
+    creds_ = server_.CreateClient(c);
+    server_.CreateUser("alice", "wonderland");
+  }
+
+  HttpResponse Call(HttpRequest req) {
+    return HttpConnection(ioc_, PortOf(server_.http_addr())).Send(std::move(req));
+  }
+  std::string Basic() const { return basic_auth::Format(creds_.first, creds_.second); }
+
+  TokendProcess server_;
+  std::pair<std::string, std::string> creds_;
+  net::io_context ioc_;
+};
+
+TEST_F(HttpE2eTest, OAuthFlowsOverHttp) {
+  auto res = Call(FormPost("/oauth/token", "grant_type=client_credentials&scope=write", Basic()));
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_EQ(res[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(JsonString(res, "scope"), "write");
+  std::string access = JsonString(res, "access_token");
+
+  res = Call(FormPost("/oauth/introspect", "token=" + access, Basic()));
+  ASSERT_EQ(res.result_int(), 200);
+  auto info = ParseJson(res.body());
+  EXPECT_TRUE(info.fields().at("active").bool_value());
+  EXPECT_EQ(info.fields().at("client_id").string_value(), creds_.first);
+
+  // client_secret_post, password grant, then refresh.
+  res = Call(FormPost("/oauth2/token", "grant_type=password&username=alice&password=wonderland"
+                      "&client_id=" + form::Encode(creds_.first) +
+                      "&client_secret=" + form::Encode(creds_.second)));
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  std::string refresh = JsonString(res, "refresh_token");
+  ASSERT_FALSE(refresh.empty());
+  res = Call(FormPost("/oauth/token", "grant_type=refresh_token&refresh_token=" + refresh, Basic()));
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+
+  res = Call(FormPost("/oauth/revoke", "token=" + access, Basic()));
+  EXPECT_EQ(res.result_int(), 200);
+  res = Call(FormPost("/oauth/introspect", "token=" + access, Basic()));
+  EXPECT_EQ(res.body(), "{\"active\":false}");
+
+  res = Call(FormPost("/oauth/token", "grant_type=client_credentials",
+                      basic_auth::Format(creds_.first, "wrong")));
+  EXPECT_EQ(res.result_int(), 401);
+  EXPECT_EQ(res[bhttp::field::www_authenticate], "Basic realm=\"tokend\"");
+}
+
+TEST_F(HttpE2eTest, DiscoveryNamesTheDefaultIssuer) {
+  auto res = Call(Get("/.well-known/oauth-authorization-server"));
+  ASSERT_EQ(res.result_int(), 200);
+  std::string issuer = "http://" + server_.http_addr();
+  EXPECT_EQ(JsonString(res, "issuer"), issuer);
+  EXPECT_EQ(JsonString(res, "token_endpoint"), issuer + "/oauth/token");
+}
+
+TEST_F(HttpE2eTest, ReadinessFollowsTheLedger) {
+  EXPECT_EQ(Call(Get("/readyz")).result_int(), 200);
+  ASSERT_TRUE(Cluster().StopServer("fast").ok());
+  EXPECT_EQ(Call(Get("/readyz")).result_int(), 503);
+  EXPECT_EQ(Call(Get("/healthz")).result_int(), 200);
+  auto res = Call(FormPost("/oauth/token", "grant_type=client_credentials", Basic()));
+  EXPECT_EQ(res.result_int(), 503) << res.body();
+  EXPECT_EQ(JsonString(res, "error"), "temporarily_unavailable");
+  ASSERT_TRUE(Cluster().StartServer().ok());
+  bool ready = false;
+  for (int i = 0; i < 150 && !ready; ++i) {
+    ready = Call(Get("/readyz")).result_int() == 200;
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(ready);
+}
+
+TEST_F(HttpE2eTest, StopsCleanlyWithKeepAliveConnectionsOpen) {
+  HttpConnection idle(ioc_, PortOf(server_.http_addr()));
+  EXPECT_EQ(idle.Send(Get("/healthz")).result_int(), 200);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_.Stop(SIGTERM), 0);  // exited with status 0
+  // An idle keep-alive connection does not hold the drain (10 s by default).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(idle.ClosedByPeer(std::chrono::seconds(5)));
+}
+
+}  // namespace
+}  // namespace tokend::testing

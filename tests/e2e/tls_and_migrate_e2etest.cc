@@ -1,0 +1,70 @@
+// TLS on both gRPC listeners, and `tokend migrate`.
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/testing/pg_harness.h"
+#include "tests/testing/tokend_process.h"
+#include "tokend_client.h"
+
+namespace tokend::testing {
+namespace {
+
+TEST(TlsTest, BothListenersServeTlsAndRefusePlaintext) {
+  std::string dir = ScratchDir("tls");
+  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  std::string cmd = absl::StrCat(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
+      "/CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout ", key, " -out ",
+      cert, " >/dev/null 2>&1");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl must be installed";
+  TokendProcess server({.database_url = FreshDatabase("tls"), .tls_cert = cert, .tls_key = key});
+  ASSERT_TRUE(server.Start());  // health checks went over TLS
+
+  v1::Client c;
+  c.add_grant_types("client_credentials");
+  auto creds = server.CreateClient(c);  // admin listener over TLS
+  ASSERT_FALSE(creds.second.empty());
+  grpc::ClientContext ctx;
+  client::AddClientAuth(&ctx, creds.first, creds.second);
+  v1::IssueTokenRequest req;
+  req.mutable_client_credentials();
+  v1::IssueTokenResponse resp;
+  ASSERT_TRUE(server.TokenStub()->IssueToken(&ctx, req, &resp).ok());
+
+  // A plaintext client gets nowhere.
+  auto plain = v1::TokenService::NewStub(
+      grpc::CreateChannel(server.grpc_addr(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext pctx;
+  pctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  client::AddClientAuth(&pctx, creds.first, creds.second);
+  EXPECT_FALSE(plain->IssueToken(&pctx, req, &resp).ok());
+}
+
+TEST(MigrateCommandTest, AppliesOnceThenNothing) {
+  auto& cluster = Cluster();
+  ASSERT_TRUE(cluster.CreateDatabase("migrate_cmd").ok());
+  std::map<std::string, std::string> env = {{"TOKEND_DATABASE_URL", cluster.Dsn("migrate_cmd")},
+                                            {"TOKEND_DATA_DIR", ScratchDir("migrate")}};
+  auto first = RunCommand(BinaryFromEnv("TOKEND_BIN"), {"migrate"}, env);
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, "{\"applied\": 1}\n");
+  auto second = RunCommand(BinaryFromEnv("TOKEND_BIN"), {"migrate"}, env);
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_EQ(second.out, "{\"applied\": 0}\n");
+  auto bad = RunCommand(BinaryFromEnv("TOKEND_BIN"), {"migrate"},
+                        {{"TOKEND_DATABASE_URL", "host=/nonexistent dbname=x"},
+                         {"TOKEND_DATA_DIR", ScratchDir("migrate")}});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("migration failed"), std::string::npos) << bad.err;
+}
+
+TEST(ConfigTest, BadSettingsAreRefusedAtStart) {
+  auto r = RunCommand(BinaryFromEnv("TOKEND_BIN"), {},
+                      {{"TOKEND_DB_POOL_SIZE", "zero"}, {"TOKEND_DATA_DIR", ScratchDir("cfg")}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("db_pool_size"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tokend::testing
