@@ -44,6 +44,7 @@ ABSL_FLAG(std::string, homepage_url, "", "client homepage");
 ABSL_FLAG(std::string, logo_url, "", "client logo");
 ABSL_FLAG(bool, public_client, false, "a public client (no secret)");
 ABSL_FLAG(std::vector<std::string>, permissions, {}, "comma-separated permissions (introspect)");
+ABSL_FLAG(std::string, imported_secret, "", "create: keep a migrating client's existing secret");
 ABSL_FLAG(std::vector<std::string>, update_mask, {}, "fields to update (default: the flags given)");
 // User fields.
 ABSL_FLAG(std::string, username, "", "username");
@@ -179,6 +180,7 @@ int ClientCommand(const std::string& verb, const Args& args) {
     v1::CreateClientResponse resp;
     ClientFromFlags(req.mutable_client(), nullptr);
     req.mutable_client()->set_client_id(id);
+    req.set_imported_secret(absl::GetFlag(FLAGS_imported_secret));
     if (!(st = admin->CreateClient(&ctx, req, &resp)).ok()) return RpcFailure(st);
     // A flat object too, so scripts find client_id and client_secret at the top.
     std::printf("{\"client_id\": \"%s\", \"client_secret\": \"%s\", \"client\": ",

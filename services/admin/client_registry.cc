@@ -93,7 +93,16 @@ absl::Status ClientRegistry::Validate(const storage::ClientRecord& c) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<CreatedClient> ClientRegistry::Create(storage::ClientRecord client) {
+absl::StatusOr<CreatedClient> ClientRegistry::Create(storage::ClientRecord client,
+                                                     const std::string& imported_secret) {
+  if (!imported_secret.empty()) {
+    bool printable = std::all_of(imported_secret.begin(), imported_secret.end(),
+                                 [](char c) { return c > 0x20 && c < 0x7f; });
+    if (imported_secret.size() < 6 || imported_secret.size() > 512 || !printable) {
+      return Bad("imported_secret", "6-512 printable ASCII characters");
+    }
+    if (!client.confidential) return Bad("imported_secret", "a public client has no secret");
+  }
   if (client.client_id.empty()) {
     client.client_id = absl::StrCat("cl_", absl::WebSafeBase64Escape(secrets::RandomBytes(12)));
   }
@@ -101,7 +110,7 @@ absl::StatusOr<CreatedClient> ClientRegistry::Create(storage::ClientRecord clien
   if (auto st = Validate(client); !st.ok()) return st;
   CreatedClient out;
   if (client.confidential) {
-    out.client_secret = secrets::NewToken(kSecretPrefix);
+    out.client_secret = imported_secret.empty() ? secrets::NewToken(kSecretPrefix) : imported_secret;
     client.secret_digest = secrets::Sha256(out.client_secret);
   }
   client.created_at = client.updated_at = storage::Now();

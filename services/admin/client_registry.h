@@ -24,7 +24,9 @@ class ClientRegistry {
   // INVALID_ARGUMENT for a malformed field (the message names it),
   // ALREADY_EXISTS for a taken client_id. An empty client_id is generated;
   // empty grant_types mean client_credentials.
-  absl::StatusOr<CreatedClient> Create(storage::ClientRecord client);
+  // `imported_secret` (optional) keeps a migrating client's existing secret.
+  absl::StatusOr<CreatedClient> Create(storage::ClientRecord client,
+                                       const std::string& imported_secret = "");
   absl::StatusOr<storage::ClientRecord> Get(const std::string& client_id);
   absl::StatusOr<std::vector<storage::ClientRecord>> List(const storage::PageRequest& page);
   // Validates and stores `client` in full (the caller merged the mask).

@@ -48,7 +48,7 @@ grpc::Status AdminGrpcService::CheckKey(grpc::ServerContext* ctx) const {
 grpc::Status AdminGrpcService::CreateClient(grpc::ServerContext* ctx, const v1::CreateClientRequest* req,
                                             v1::CreateClientResponse* resp) {
   TOKEND_CHECK_KEY(ctx);
-  auto created = clients_.Create(ClientFromProto(req->client()));
+  auto created = clients_.Create(ClientFromProto(req->client()), req->imported_secret());
   if (!created.ok()) return ToAdminStatus(created.status());
   ToProto(created->client, resp->mutable_client());
   resp->set_client_secret(created->client_secret);

@@ -99,6 +99,17 @@ TEST_F(TokenctlTest, UsersAndPasswordGrant) {
   EXPECT_EQ(Ctl({"user", "delete", user_id}).exit_code, 0);
 }
 
+TEST_F(TokenctlTest, ImportedSecretForAMigratingClient) {
+  auto created = Ctl({"client", "create", "--client_id=application", "--imported_secret=secret"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(Field(created.out, "client_secret"), "secret");
+  auto issued = Ctl({"token", "issue", "--client_id=application", "--client_secret=secret"});
+  EXPECT_EQ(issued.exit_code, 0) << issued.err;
+  auto weak = Ctl({"client", "create", "--imported_secret=abc"});
+  EXPECT_EQ(weak.exit_code, 1);
+  EXPECT_NE(weak.err.find("imported_secret"), std::string::npos) << weak.err;
+}
+
 TEST_F(TokenctlTest, WrongAdminKeyAndUsageErrors) {
   auto r = Ctl({"client", "list"}, {{"TOKEND_ADMIN_KEY", "tdk_wrong_key_1234567890"}});
   EXPECT_EQ(r.exit_code, 1);

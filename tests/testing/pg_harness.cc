@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -20,44 +22,48 @@ std::unique_ptr<storage::pg::LocalCluster>& Holder() {
   return *cluster;
 }
 
-std::string& ClusterDir() {
-  static auto* dir = new std::string();
-  return *dir;
+std::vector<std::string>& ScratchDirs() {
+  static auto* dirs = new std::vector<std::string>();
+  return *dirs;
 }
 
-void StopAtExit() {
+// Stops the cluster and removes every scratch directory this binary made.
+void CleanUpAtExit() {
   Holder().reset();
   std::error_code ec;
-  if (!ClusterDir().empty()) fs::remove_all(ClusterDir(), ec);
+  for (const auto& dir : ScratchDirs()) fs::remove_all(dir, ec);
 }
 
 }  // namespace
 
 std::string ScratchDir(const std::string& prefix) {
   static std::atomic<int> counter{0};
+  static const bool registered = [] { return std::atexit(CleanUpAtExit) == 0; }();
+  (void)registered;
   fs::path dir = fs::temp_directory_path() /
                  absl::StrCat("tokend-", prefix, "-", getpid(), "-", counter++);
   fs::create_directories(dir);
   fs::permissions(dir, fs::perms::all & ~fs::perms::group_write & ~fs::perms::others_write);
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  ScratchDirs().push_back(dir.string());
   return dir.string();
 }
 
 storage::pg::LocalCluster& Cluster() {
   auto& holder = Holder();
   if (!holder) {
-    ClusterDir() = ScratchDir("pg");
     storage::pg::LocalCluster::Options opts;
-    opts.dir = ClusterDir();
+    opts.dir = ScratchDir("pg");
     opts.fsync = false;
     opts.database = "postgres";
     auto cluster = storage::pg::LocalCluster::Start(opts);
     if (!cluster.ok()) {
       // A missing PostgreSQL is a failure, never a skip.
       ADD_FAILURE() << "cannot start the test PostgreSQL: " << cluster.status();
-      std::abort();
+      std::exit(1);  // atexit handlers stop the cluster
     }
     holder = *std::move(cluster);
-    std::atexit(StopAtExit);
   }
   return *holder;
 }
@@ -69,12 +75,12 @@ std::string FreshDatabase(const std::string& prefix) {
   auto st = cluster.CreateDatabase(name);
   if (!st.ok()) {
     ADD_FAILURE() << st;
-    std::abort();
+    std::exit(1);
   }
   auto applied = storage::pg::Migrate(cluster.Dsn(name));
   if (!applied.ok()) {
     ADD_FAILURE() << applied.status();
-    std::abort();
+    std::exit(1);
   }
   return cluster.Dsn(name);
 }
