@@ -9,7 +9,13 @@ APT_PACKAGES=(
   libabsl-dev libpqxx-dev libssl-dev libsodium-dev libboost-dev
   libgtest-dev libgmock-dev
   postgresql postgresql-contrib util-linux
-  wrk python3 nodejs npm openssl
+  wrk python3 nodejs npm openssl curl
+  # tests: independent OAuth/JWT client libraries
+  python3-requests-oauthlib python3-jwt python3-cryptography
+  # tests: ../shared/tools/helm-check (it would install these itself; done here once)
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v3-dev
+  golang-github-burntsushi-toml-dev golang-github-gobwas-glob-dev
+  python3-kubernetes python3-yaml python3-jsonschema
 )
 
 missing=()
