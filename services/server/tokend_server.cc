@@ -18,6 +18,7 @@
 #include "services/common/secrets.h"
 #include "services/grpc/admin_grpc_service.h"
 #include "services/grpc/token_grpc_service.h"
+#include "services/http/http_bridge.h"
 #include "services/token/grants/client_credentials_grant.h"
 #include "services/token/grants/password_grant.h"
 #include "services/token/grants/refresh_token_grant.h"
@@ -71,6 +72,7 @@ struct TokendServer::Parts {
   std::unique_ptr<grpc_adapter::AdminGrpcService> admin_grpc;
   std::unique_ptr<grpc::Server> public_server;
   std::unique_ptr<grpc::Server> admin_server;
+  std::unique_ptr<http::HttpBridge> http;
 };
 
 TokendServer::TokendServer(Config config) : config_(std::move(config)), parts_(new Parts) {}
@@ -171,9 +173,20 @@ absl::Status TokendServer::Start() {
     p.admin_server = b.BuildAndStart();
     if (!p.admin_server) return absl::UnavailableError("cannot listen on " + config_.admin_addr);
   }
+  {
+    http::HttpBridgeOptions opts;
+    opts.address = config_.http_addr;
+    opts.issuer = config_.issuer;
+    opts.tls_cert_file = config_.tls_cert;
+    opts.tls_key_file = config_.tls_key;
+    opts.readiness = [pool = p.pool.get()] { return pool->Ping(); };
+    p.http = std::make_unique<http::HttpBridge>(std::move(opts), *p.core, *p.executor);
+    if (auto st = p.http->Start(); !st.ok()) return st;  // names the address
+  }
   purge_thread_ = std::thread([this] { PurgeLoop(); });
   Log("info", "tokend serving", "grpc", config_.grpc_addr);
   Log("info", "admin API serving", "admin", config_.admin_addr);
+  Log("info", "http serving", "http", config_.http_addr);
   return absl::OkStatus();
 }
 
@@ -207,6 +220,7 @@ void TokendServer::Shutdown() {
   purge_cv_.notify_all();
   Parts& p = *parts_;
   auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(config_.drain_timeout_seconds);
+  if (p.http) p.http->Stop(deadline);  // before the executor: its tasks finish first
   if (p.public_server) p.public_server->Shutdown(deadline);
   if (p.admin_server) p.admin_server->Shutdown(deadline);
   if (p.executor) p.executor->Shutdown();

@@ -68,6 +68,7 @@ absl::Status PgClientStore::UpdateClient(const ClientRecord& c) {
 absl::Status PgClientStore::DeleteClient(const std::string& client_id) {
   return pool_.Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
+    tx.exec_prepared(stmt::kDeleteClientTokens, client_id);
     pqxx::result r = tx.exec_prepared(stmt::kDeleteClient, client_id);
     if (r.affected_rows() == 0) return NotFound();
     tx.commit();

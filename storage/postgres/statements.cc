@@ -43,6 +43,7 @@ void PrepareStatements(pqxx::connection& c) {
             "logo_url = $11, confidential = $12, permissions = $13::text[], updated_at = now() "
             "WHERE client_id = $1");
   c.prepare(stmt::kDeleteClient, "DELETE FROM clients WHERE client_id = $1");
+  c.prepare(stmt::kDeleteClientTokens, "DELETE FROM tokens WHERE client_id = $1");
   c.prepare(stmt::kSetClientSecret,
             "UPDATE clients SET secret_digest = decode($2, 'hex'), updated_at = now() "
             "WHERE client_id = $1");

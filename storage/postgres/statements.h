@@ -12,6 +12,7 @@ inline constexpr char kGetClient[] = "get_client";
 inline constexpr char kListClients[] = "list_clients";
 inline constexpr char kUpdateClient[] = "update_client";
 inline constexpr char kDeleteClient[] = "delete_client";
+inline constexpr char kDeleteClientTokens[] = "delete_client_tokens";
 inline constexpr char kSetClientSecret[] = "set_client_secret";
 
 inline constexpr char kInsertUser[] = "insert_user";

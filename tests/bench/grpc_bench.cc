@@ -33,6 +33,9 @@
 ABSL_FLAG(int, seconds, 5, "seconds per run");
 ABSL_FLAG(int, runs, 3, "runs per figure (the median is reported)");
 ABSL_FLAG(int, concurrency, 64, "calls in flight");
+ABSL_FLAG(std::vector<std::string>, phases,
+          std::vector<std::string>({"pgbench", "empty", "issue", "introspect", "refresh"}),
+          "which figures to measure");
 ABSL_FLAG(std::string, serve_empty, "", "internal: serve the empty gRPC method on this address");
 
 namespace tokend::bench {
@@ -76,7 +79,13 @@ int ServeEmpty(const std::string& addr) {
   return 0;
 }
 
-LoadResult Repeat(const std::function<LoadResult()>& once) {
+bool Wanted(const std::string& phase) {
+  auto phases = absl::GetFlag(FLAGS_phases);
+  return std::find(phases.begin(), phases.end(), phase) != phases.end();
+}
+
+LoadResult Repeat(const std::string& phase, const std::function<LoadResult()>& once) {
+  if (!Wanted(phase)) return {};
   std::vector<LoadResult> runs;
   for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) runs.push_back(once());
   return Median(runs);
@@ -85,6 +94,7 @@ LoadResult Repeat(const std::function<LoadResult()>& once) {
 std::chrono::seconds Duration() { return std::chrono::seconds(absl::GetFlag(FLAGS_seconds)); }
 
 LoadResult EmptyCallCeiling(const std::string& self) {
+  if (!Wanted("empty")) return {};
   std::string addr = absl::StrCat("127.0.0.1:", testing::FreePort());
   pid_t child = fork();
   if (child == 0) {
@@ -96,7 +106,7 @@ LoadResult EmptyCallCeiling(const std::string& self) {
   grpc::GenericStub stub(channel);
   grpc::Slice empty("");
   grpc::ByteBuffer request(&empty, 1);
-  auto result = Repeat([&] {
+  auto result = Repeat("empty", [&] {
     return RunClosedLoop(absl::GetFlag(FLAGS_concurrency), Duration(), [&](int, auto done) {
       auto* ctx = new grpc::ClientContext;
       auto* resp = new grpc::ByteBuffer;
@@ -115,6 +125,7 @@ LoadResult EmptyCallCeiling(const std::string& self) {
 
 // pgbench against the same cluster: one ledger-shaped row per transaction.
 double PgbenchTps(storage::pg::LocalCluster& cluster, const std::string& dir, int clients) {
+  if (!Wanted("pgbench")) return 0;
   std::string script = dir + "/insert.sql";
   std::ofstream(script) << "INSERT INTO bench_tokens (digest, kind, client_id, scope, jti, issued_at, "
                            "expires_at) VALUES (sha256(random()::text::bytea), 1, 'bench', 'read', "
@@ -188,7 +199,7 @@ int Main(const std::string& self) {
   };
   v1::IssueTokenRequest issue_req;
   issue_req.mutable_client_credentials();
-  LoadResult issue = Repeat([&] {
+  LoadResult issue = Repeat("issue", [&] {
     return RunClosedLoop(n, Duration(), [&](int, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::IssueTokenResponse;
@@ -210,7 +221,7 @@ int Main(const std::string& self) {
     p.set_token(t.access_token());
   }
   std::atomic<uint64_t> next{0};
-  LoadResult introspect = Repeat([&] {
+  LoadResult introspect = Repeat("introspect", [&] {
     return RunClosedLoop(n, Duration(), [&](int, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::IntrospectResponse;
@@ -236,7 +247,7 @@ int Main(const std::string& self) {
     stub->IssueToken(&ctx, login, &t);
     r.set_refresh_token(t.refresh_token());
   }
-  LoadResult refresh = Repeat([&] {
+  LoadResult refresh = Repeat("refresh", [&] {
     return RunClosedLoop(n, Duration(), [&](int loop, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::RefreshResponse;

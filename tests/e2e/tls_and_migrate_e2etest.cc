@@ -11,13 +11,8 @@ namespace tokend::testing {
 namespace {
 
 TEST(TlsTest, BothListenersServeTlsAndRefusePlaintext) {
-  std::string dir = ScratchDir("tls");
-  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
-  std::string cmd = absl::StrCat(
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
-      "/CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout ", key, " -out ",
-      cert, " >/dev/null 2>&1");
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl must be installed";
+  auto [cert, key] = MakeSelfSignedCert(ScratchDir("tls"));
+  ASSERT_FALSE(cert.empty());
   TokendProcess server({.database_url = FreshDatabase("tls"), .tls_cert = cert, .tls_key = key});
   ASSERT_TRUE(server.Start());  // health checks went over TLS
 

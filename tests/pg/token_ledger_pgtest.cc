@@ -258,6 +258,22 @@ TEST_F(TokenLedgerTest, PurgeDeletesOnlyExpiredRows) {
   EXPECT_EQ(stack_.Count("SELECT count(*) FROM tokens"), 1);
 }
 
+TEST_F(TokenLedgerTest, DeletingAClientDeletesItsTokensAndSessions) {
+  auto client = stack_.NewClient();
+  auto other = stack_.NewClient();
+  stack_.NewUser("d", "pw");
+  TokenRequest cc;
+  cc.grant_type = "client_credentials";
+  Issue(client, cc);
+  Issue(client, Password("d", "pw"));
+  TokenResponse kept = Issue(other, cc);
+  ASSERT_TRUE(stack_.client_registry.Delete(client.client_id).ok());
+  EXPECT_EQ(stack_.Count("SELECT count(*) FROM tokens WHERE client_id = '" + client.client_id + "'"), 0);
+  EXPECT_EQ(stack_.Count("SELECT count(*) FROM token_families"), 0);
+  EXPECT_TRUE(Active(other, kept.access_token));
+  EXPECT_EQ(oauth::CodeOf(stack_.core.Token(client, cc).status()), oauth::ErrorCode::kInvalidClient);
+}
+
 TEST(MigrationTest, ConcurrentStartsApplyEachMigrationOnce) {
   auto& cluster = Cluster();
   ASSERT_TRUE(cluster.CreateDatabase("migrate_race").ok());

@@ -198,6 +198,19 @@ std::map<std::string, std::string> TokendProcess::ClientEnv() const {
           {"TOKEND_DATA_DIR", data_dir_}};
 }
 
+std::pair<std::string, std::string> MakeSelfSignedCert(const std::string& dir) {
+  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  std::string cmd = absl::StrCat(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
+      "/CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout ", key, " -out ",
+      cert, " >/dev/null 2>&1");
+  if (std::system(cmd.c_str()) != 0) {
+    ADD_FAILURE() << "openssl could not make a certificate";
+    return {};
+  }
+  return {cert, key};
+}
+
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env) {
   std::string dir = ScratchDir("cmd");

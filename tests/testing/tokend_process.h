@@ -76,6 +76,10 @@ struct CommandResult {
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {});
 
+// A self-signed P-256 certificate for 127.0.0.1/localhost, made with the
+// openssl CLI in `dir`; returns {cert_path, key_path} (empty on failure).
+std::pair<std::string, std::string> MakeSelfSignedCert(const std::string& dir);
+
 // The path of a built binary named by an environment variable set by ctest
 // (TOKEND_BIN, TOKENCTL_BIN).
 std::string BinaryFromEnv(const char* variable);

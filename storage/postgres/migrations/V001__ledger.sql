@@ -49,7 +49,10 @@ CREATE INDEX token_families_expiry ON token_families (expires_at);
 CREATE TABLE tokens (
   digest      bytea PRIMARY KEY,
   kind        smallint NOT NULL CHECK (kind IN (1, 2)),  -- 1 access, 2 refresh
-  client_id   text NOT NULL REFERENCES clients ON DELETE CASCADE,
+  -- No foreign key to clients: every insert would share-lock the one client
+  -- row from concurrent group commits. Deleting a client deletes its tokens
+  -- in the same transaction (storage/postgres/pg_client_store.cc).
+  client_id   text NOT NULL,
   user_id     text REFERENCES users ON DELETE CASCADE,
   family_id   uuid REFERENCES token_families ON DELETE CASCADE,
   scope       text NOT NULL,
@@ -63,7 +66,8 @@ CREATE TABLE tokens (
 CREATE INDEX tokens_family ON tokens (family_id) WHERE family_id IS NOT NULL;
 CREATE INDEX tokens_client ON tokens (client_id);
 CREATE INDEX tokens_user ON tokens (user_id) WHERE user_id IS NOT NULL;
-CREATE INDEX tokens_expiry ON tokens (expires_at);
+-- BRIN: rows arrive in roughly expiry order, and the purge scans ranges.
+CREATE INDEX tokens_expiry ON tokens USING brin (expires_at);
 
 CREATE TABLE audit_events (
   id         bigserial PRIMARY KEY,

@@ -1,8 +1,8 @@
 // The HTTP bridge inside a real tokend process over PostgreSQL: the OAuth
 // flows over HTTP/1.1, discovery, readiness through a ledger outage, and a
 // clean stop.
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -24,9 +24,13 @@ uint16_t PortOf(const std::string& addr) {
 
 class HttpE2eTest : public ::testing::Test {
  protected:
-  HttpE2eTest()
-      : server_({.database_url = FreshDatabase("http"),
-                 .env = {{"TOKEND_CACHE_TTL_SECONDS", "0"}}}) {}
+  static TokendOptions Options() {
+    TokendOptions o;
+    o.database_url = FreshDatabase("http");
+    o.env = {{"TOKEND_CACHE_TTL_SECONDS", "0"}};  // every call reaches PostgreSQL
+    return o;
+  }
+  HttpE2eTest() : server_(Options()) {}
 
   void SetUp() override {
     ASSERT_TRUE(server_.Start());
@@ -65,13 +69,16 @@ TEST_F(HttpE2eTest, OAuthFlowsOverHttp) {
   EXPECT_EQ(info.fields().at("client_id").string_value(), creds_.first);
 
   // client_secret_post, password grant, then refresh.
-  res = Call(FormPost("/oauth2/token", "grant_type=password&username=alice&password=wonderland"
-                      "&client_id=" + form::Encode(creds_.first) +
-                      "&client_secret=" + form::Encode(creds_.second)));
+  res = Call(FormPost("/oauth2/token",
+                      "grant_type=password&username=alice&password=wonderland"
+                      "&client_id=" +
+                          form::Encode(creds_.first) +
+                          "&client_secret=" + form::Encode(creds_.second)));
   ASSERT_EQ(res.result_int(), 200) << res.body();
   std::string refresh = JsonString(res, "refresh_token");
   ASSERT_FALSE(refresh.empty());
-  res = Call(FormPost("/oauth/token", "grant_type=refresh_token&refresh_token=" + refresh, Basic()));
+  res =
+      Call(FormPost("/oauth/token", "grant_type=refresh_token&refresh_token=" + refresh, Basic()));
   ASSERT_EQ(res.result_int(), 200) << res.body();
 
   res = Call(FormPost("/oauth/revoke", "token=" + access, Basic()));
