@@ -60,7 +60,9 @@ void GroupCommitWriter::Write(std::vector<TokenRecord> tokens,
     std::lock_guard lock(mu_);
     if (!stopping_) {
       queue_.push_back(Pending{std::move(tokens), std::move(done)});
-      cv_.notify_one();
+      // A busy writer takes the queue when it finishes its batch; waking a
+      // second one for every write costs more than it batches.
+      if (idle_writers_ > 0) cv_.notify_one();
       return;
     }
   }
@@ -81,7 +83,9 @@ void GroupCommitWriter::Loop() {
     std::vector<Pending> batch;
     {
       std::unique_lock lock(mu_);
+      ++idle_writers_;
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      --idle_writers_;
       if (queue_.empty()) return;
       size_t rows = 0;
       while (!queue_.empty() && (batch.empty() || rows + queue_.front().tokens.size() <= options_.max_batch)) {

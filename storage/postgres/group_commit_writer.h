@@ -56,6 +56,7 @@ class GroupCommitWriter {
   std::condition_variable cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
+  int idle_writers_ = 0;  // waiting on cv_; a write wakes one only if any
   std::vector<std::thread> threads_;
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> tokens_{0};

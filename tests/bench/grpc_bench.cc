@@ -22,6 +22,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "storage/postgres/local_cluster.h"
@@ -34,7 +35,8 @@ ABSL_FLAG(int, seconds, 5, "seconds per run");
 ABSL_FLAG(int, runs, 3, "runs per figure (the median is reported)");
 ABSL_FLAG(int, concurrency, 64, "calls in flight");
 ABSL_FLAG(std::vector<std::string>, phases,
-          std::vector<std::string>({"pgbench", "empty", "issue", "introspect", "refresh"}),
+          std::vector<std::string>({"pgbench", "empty", "issue", "introspect", "refresh",
+                                    "http_token", "http_introspect"}),
           "which figures to measure");
 ABSL_FLAG(std::string, serve_empty, "", "internal: serve the empty gRPC method on this address");
 
@@ -156,9 +158,39 @@ double PgbenchTps(storage::pg::LocalCluster& cluster, const std::string& dir, in
   return tps.empty() ? 0 : tps[tps.size() / 2];
 }
 
-struct Creds {
-  std::string id, secret;
-};
+// wrk (Debian) against the HTTP bridge: POST `body` to `path` with Basic
+// auth over keep-alive connections; the median of --runs runs.
+LoadResult Wrk(const std::string& phase, const std::string& dir, const std::string& addr,
+               const std::string& path, const std::string& basic, const std::string& body) {
+  if (!Wanted(phase)) return {};
+  std::string script = dir + "/" + phase + ".lua";
+  std::ofstream(script) << "wrk.method = \"POST\"\n"
+                        << "wrk.body = \"" << body << "\"\n"
+                        << "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n"
+                        << "wrk.headers[\"Authorization\"] = \"" << basic << "\"\n";
+  std::vector<LoadResult> runs;
+  for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) {
+    std::string out = dir + "/wrk.out";
+    std::string cmd = absl::StrCat("wrk -t2 -c", absl::GetFlag(FLAGS_concurrency), " -d",
+                                   absl::GetFlag(FLAGS_seconds), "s --latency -s ", script,
+                                   " http://", addr, path, " > ", out, " 2>&1");
+    std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::string line;
+    LoadResult r;
+    while (std::getline(in, line)) {
+      double v = 0;
+      char unit[8] = {0};
+      if (std::sscanf(line.c_str(), "Requests/sec: %lf", &v) == 1) r.calls_per_second = v;
+      if (std::sscanf(line.c_str(), " 50%% %lf%7s", &v, unit) == 2) r.p50_ms = std::string(unit) == "us" ? v / 1000 : std::string(unit) == "s" ? v * 1000 : v;
+      if (std::sscanf(line.c_str(), " 99%% %lf%7s", &v, unit) == 2) r.p99_ms = std::string(unit) == "us" ? v / 1000 : std::string(unit) == "s" ? v * 1000 : v;
+      int errors = 0;
+      if (std::sscanf(line.c_str(), "  Non-2xx or 3xx responses: %d", &errors) == 1) r.errors = errors;
+    }
+    runs.push_back(r);
+  }
+  return Median(runs);
+}
 
 int Main(const std::string& self) {
   std::string dir = testing::ScratchDir("bench");
@@ -259,23 +291,33 @@ int Main(const std::string& self) {
       });
     });
   });
+  std::string basic = "Basic " + absl::Base64Escape(id + ":" + secret);
+  LoadResult http_token = Wrk("http_token", dir, server.http_addr(), "/oauth/token", basic,
+                              "grant_type=client_credentials");
+  LoadResult http_introspect = Wrk("http_introspect", dir, server.http_addr(), "/oauth/introspect",
+                                   basic, "token=" + probes[0].token());
   server.Stop();
 
-  std::printf("\n| %-38s | %10s | %7s | %7s | %6s |\n", "figure", "per second", "p50 ms", "p99 ms", "errors");
-  std::printf("|%s|%s|%s|%s|%s|\n", std::string(40, '-').c_str(), std::string(12, '-').c_str(),
+  std::printf("\n| %-44s | %10s | %7s | %7s | %6s |\n", "figure", "per second", "p50 ms", "p99 ms", "errors");
+  std::printf("|%s|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(12, '-').c_str(),
               std::string(9, '-').c_str(), std::string(9, '-').c_str(), std::string(8, '-').c_str());
-  std::printf("| %-38s | %10.0f | %7s | %7s | %6s |\n", "pgbench 1-row commits, 1 client", pg1, "", "", "");
-  std::printf("| %-38s | %10.0f | %7s | %7s | %6s |\n",
+  std::printf("| %-44s | %10.0f | %7s | %7s | %6s |\n", "pgbench 1-row commits, 1 client", pg1, "", "", "");
+  std::printf("| %-44s | %10.0f | %7s | %7s | %6s |\n",
               absl::StrCat("pgbench 1-row commits, ", n, " clients").c_str(), pg64, "", "", "");
   std::puts(FormatRow("empty gRPC call (ceiling)", empty).c_str());
   std::puts(FormatRow("IssueToken client_credentials", issue).c_str());
   std::puts(FormatRow("Introspect (opaque)", introspect).c_str());
   std::puts(FormatRow("Refresh (rotation, 1 tx each)", refresh).c_str());
+  std::puts(FormatRow("HTTP /oauth/token (wrk, client_credentials)", http_token).c_str());
+  std::puts(FormatRow("HTTP /oauth/introspect (wrk)", http_introspect).c_str());
   std::printf("\nratios: IssueToken / pgbench(1 client) = %.2f; IssueToken / pgbench(%d clients) = %.2f; "
               "IssueToken / empty gRPC = %.2f; Introspect / empty gRPC = %.2f\n",
               issue.calls_per_second / pg1, n, issue.calls_per_second / pg64,
               issue.calls_per_second / empty.calls_per_second,
               introspect.calls_per_second / empty.calls_per_second);
+  std::printf("ratios: HTTP token / gRPC IssueToken = %.2f; HTTP introspect / gRPC Introspect = %.2f\n",
+              http_token.calls_per_second / issue.calls_per_second,
+              http_introspect.calls_per_second / introspect.calls_per_second);
   std::error_code ec;
   cluster->reset();
   fs::remove_all(dir, ec);

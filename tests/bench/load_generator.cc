@@ -88,7 +88,7 @@ LoadResult Median(std::vector<LoadResult> runs) {
 }
 
 std::string FormatRow(const std::string& name, const LoadResult& r) {
-  return absl::StrFormat("| %-38s | %10.0f | %7.2f | %7.2f | %6d |", name, r.calls_per_second,
+  return absl::StrFormat("| %-44s | %10.0f | %7.2f | %7.2f | %6d |", name, r.calls_per_second,
                          r.p50_ms, r.p99_ms, static_cast<int>(r.errors));
 }
 

@@ -78,5 +78,5 @@ CREATE TABLE audit_events (
   family_id  uuid,
   detail     text NOT NULL DEFAULT ''
 );
-CREATE INDEX audit_events_at ON audit_events (at);
+CREATE INDEX audit_events_at ON audit_events USING brin (at);
 CREATE INDEX audit_events_client ON audit_events (client_id, at);
