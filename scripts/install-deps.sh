@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libabsl-dev libpqxx-dev libssl-dev libsodium-dev libboost-dev
   libgtest-dev libgmock-dev
   postgresql postgresql-contrib util-linux
-  wrk python3 nodejs npm openssl curl
+  wrk python3 openssl curl
   # tests: independent OAuth/JWT client libraries
   python3-requests-oauthlib python3-jwt python3-cryptography
   # tests: ../shared/tools/helm-check (it would install these itself; done here once)
@@ -22,6 +22,9 @@ missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js may come from another packaging that bundles npm (and conflicts
+# with Debian's npm package): only install Debian's when there is none.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "==> apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
