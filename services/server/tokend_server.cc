@@ -23,6 +23,7 @@
 #include "services/token/grants/password_grant.h"
 #include "services/token/grants/refresh_token_grant.h"
 #include "services/token/token_service.h"
+#include "storage/postgres/change_feed.h"
 #include "storage/postgres/connection_pool.h"
 #include "storage/postgres/group_commit_writer.h"
 #include "storage/postgres/local_cluster.h"
@@ -62,6 +63,7 @@ struct TokendServer::Parts {
   std::unique_ptr<storage::pg::PgTokenStore> tokens;
   std::unique_ptr<TokenCache> cache;
   std::unique_ptr<ClientAuthenticator> authenticator;
+  std::unique_ptr<storage::pg::ChangeFeed> change_feed;  // other replicas' revocations
   std::unique_ptr<PasswordHasher> hasher;
   std::unique_ptr<TokenIssuer> issuer;
   std::unique_ptr<TokenService> core;
@@ -134,6 +136,22 @@ absl::Status TokendServer::Start() {
   p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds), 1 << 20);
   p.authenticator =
       std::make_unique<ClientAuthenticator>(*p.clients, absl::Seconds(config_.cache_ttl_seconds));
+  p.change_feed = std::make_unique<storage::pg::ChangeFeed>(
+      config_.database_url, [cache = p.cache.get(), auth = p.authenticator.get()](
+                                const storage::pg::Change& change) {
+        using Kind = storage::pg::Change::Kind;
+        switch (change.kind) {
+          case Kind::kToken:
+            return cache->EraseToken(change.key);
+          case Kind::kFamily:
+            return cache->EraseFamily(change.key);
+          case Kind::kClient:
+            return auth->Invalidate(change.key);
+          case Kind::kReset:
+            cache->Clear();
+            return auth->InvalidateAll();
+        }
+      });
   p.hasher = std::make_unique<PasswordHasher>();
   p.issuer = std::make_unique<TokenIssuer>(*p.tokens, *p.cache);
   p.core = std::make_unique<TokenService>(TokenService::Options{config_.issuer}, *p.authenticator,

@@ -34,6 +34,11 @@ void ClientAuthenticator::Invalidate(const std::string& client_id) {
   cache_.erase(client_id);
 }
 
+void ClientAuthenticator::InvalidateAll() {
+  std::lock_guard lock(mu_);
+  cache_.clear();
+}
+
 ClientAuthenticator::Record ClientAuthenticator::Cached(const std::string& client_id) {
   std::lock_guard lock(mu_);
   auto it = cache_.find(client_id);

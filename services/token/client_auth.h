@@ -48,6 +48,7 @@ class ClientAuthenticator {
       const PresentedCredentials& credentials);
 
   void Invalidate(const std::string& client_id);
+  void InvalidateAll();
 
  private:
   using Record = std::shared_ptr<const storage::ClientRecord>;

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "storage/postgres/change_feed.h"
 #include "storage/postgres/row_codec.h"
 #include "storage/postgres/statements.h"
 
@@ -60,6 +61,7 @@ absl::Status PgClientStore::UpdateClient(const ClientRecord& c) {
         c.refresh_ttl_seconds, c.max_user_sessions, TextArray(c.redirect_uris), c.homepage_url,
         c.logo_url, c.confidential, TextArray(c.permissions));
     if (r.affected_rows() == 0) return NotFound();
+    AnnounceClientChanged(tx, c.client_id);
     tx.commit();
     return absl::OkStatus();
   });
@@ -71,6 +73,8 @@ absl::Status PgClientStore::DeleteClient(const std::string& client_id) {
     tx.exec_prepared(stmt::kDeleteClientTokens, client_id);
     pqxx::result r = tx.exec_prepared(stmt::kDeleteClient, client_id);
     if (r.affected_rows() == 0) return NotFound();
+    AnnounceClientChanged(tx, client_id);
+    AnnounceReset(tx);  // its tokens are gone: other replicas drop their token caches
     tx.commit();
     return absl::OkStatus();
   });
@@ -82,6 +86,7 @@ absl::Status PgClientStore::SetClientSecretDigest(const std::string& client_id,
     pqxx::work tx(conn);
     pqxx::result r = tx.exec_prepared(stmt::kSetClientSecret, client_id, ToHex(digest));
     if (r.affected_rows() == 0) return NotFound();
+    AnnounceClientChanged(tx, client_id);
     tx.commit();
     return absl::OkStatus();
   });

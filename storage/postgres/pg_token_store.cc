@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "storage/postgres/change_feed.h"
 #include "storage/postgres/row_codec.h"
 #include "storage/postgres/statements.h"
 
@@ -25,7 +26,10 @@ void RevokeFamilies(pqxx::work& tx, const std::vector<std::string>& families,
                     const std::string& event, const std::string& reason) {
   if (families.empty()) return;
   tx.exec_prepared(stmt::kRevokeFamilyTokens, TextArray(families));
-  for (const auto& f : families) Audit(tx, event, "", "", f, reason);
+  for (const auto& f : families) {
+    Audit(tx, event, "", "", f, reason);
+    AnnounceFamilyRevoked(tx, f);
+  }
 }
 
 }  // namespace
@@ -129,6 +133,7 @@ absl::Status PgTokenStore::RevokeToken(const std::string& digest, const std::str
     if (!r.empty()) {
       Audit(tx, "token.revoked", r[0][0].as<std::string>(), r[0][1].as<std::string>(),
             r[0][2].as<std::string>(), reason);
+      AnnounceTokenRevoked(tx, digest);
     }
     tx.commit();
     return absl::OkStatus();

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "storage/postgres/change_feed.h"
 #include "storage/postgres/row_codec.h"
 #include "storage/postgres/statements.h"
 
@@ -72,7 +73,10 @@ absl::Status PgUserStore::SetPasswordHash(const std::string& id, const std::stri
 }
 
 absl::Status PgUserStore::DeleteUser(const std::string& id) {
-  return ChangeOne([&](pqxx::work& tx) { return tx.exec_prepared(stmt::kDeleteUser, id); });
+  return ChangeOne([&](pqxx::work& tx) {
+    AnnounceReset(tx);  // the user's tokens go with it: replicas drop their token caches
+    return tx.exec_prepared(stmt::kDeleteUser, id);
+  });
 }
 
 }  // namespace tokend::storage::pg
