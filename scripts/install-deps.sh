@@ -16,6 +16,15 @@ APT_PACKAGES=(
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v3-dev
   golang-github-burntsushi-toml-dev golang-github-gobwas-glob-dev
   python3-kubernetes python3-yaml python3-jsonschema
+  # clients/ (tests/clients): Python, Go (offline, GOPATH mode; golang/protobuf 1.5 replaces
+  # 1.3, which cannot marshal protoc-gen-go 1.28 messages), Java (grpc-java's undeclared
+  # netty/gson/perfmark dependencies by name), JUnit 4
+  python3-grpcio python3-protobuf python3-pytest python3-pip python3-setuptools python3-wheel
+  golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
+  protoc-gen-go protoc-gen-go-grpc
+  default-jdk-headless libgrpc-java libprotobuf-java protobuf-compiler-grpc-java-plugin
+  libnetty-java libgoogle-gson-java libperfmark-java libanimal-sniffer-java libguava-java
+  liberror-prone-java libjsr305-java libgeronimo-annotation-1.3-spec-java junit4 libhamcrest-java
 )
 
 missing=()

@@ -121,11 +121,34 @@ class TokenStore {
   virtual absl::StatusOr<int> PurgeExpired(Time before, int batch) = 0;
 };
 
+// JWT signing keys, shared by every replica through the ledger.
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+
+  // Every key still published at `now` (the active key, and retired keys
+  // whose publish_until is later), newest first.
+  virtual absl::StatusOr<std::vector<SigningKeyRecord>> ListKeys(Time now) = 0;
+
+  // Makes `next` the active key, serialised across replicas: only if the
+  // active key is still `expected_active_kid` ("" = there is none). The old
+  // key is retired now and stays published for the longest access-token
+  // lifetime of any client plus `publish_margin_seconds`. Returns false,
+  // changing nothing, when another replica changed the active key first.
+  virtual absl::StatusOr<bool> RotateKey(const SigningKeyRecord& next,
+                                         const std::string& expected_active_kid,
+                                         int64_t publish_margin_seconds) = 0;
+
+  // Deletes keys whose publish_until is before `before`; returns how many.
+  virtual absl::StatusOr<int> PurgeKeys(Time before) = 0;
+};
+
 // The whole ledger.
 struct Ledger {
   ClientStore* clients = nullptr;
   UserStore* users = nullptr;
   TokenStore* tokens = nullptr;
+  KeyStore* keys = nullptr;
 };
 
 }  // namespace tokend::storage

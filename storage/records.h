@@ -20,6 +20,9 @@ inline int64_t ToUnixSeconds(Time t) {
 inline int64_t ToUnixMicros(Time t) { return t.time_since_epoch().count(); }
 inline Time FromUnixMicros(int64_t us) { return Time(std::chrono::microseconds(us)); }
 
+// The format of a client's access tokens when a request names none.
+enum class TokenFormat { kDefault, kOpaque, kJwt };
+
 struct ClientRecord {
   std::string client_id;
   std::string name;
@@ -34,6 +37,7 @@ struct ClientRecord {
   std::string logo_url;
   bool confidential = true;
   std::vector<std::string> permissions;
+  TokenFormat default_token_format = TokenFormat::kOpaque;
   std::string secret_digest;  // raw SHA-256 of the secret; empty for public clients
   Time created_at{};
   Time updated_at{};
@@ -71,6 +75,19 @@ struct TokenRecord {
 struct TokenState {
   TokenRecord token;
   std::string username;
+};
+
+// A JWT signing key. The private half is stored only sealed under the
+// key-encryption key; the public half is published (JWKS) until
+// `publish_until`.
+struct SigningKeyRecord {
+  std::string kid;
+  std::string algorithm;           // "ES256", "EdDSA" or "RS256"
+  std::string public_key;          // DER SubjectPublicKeyInfo
+  std::string sealed_private_key;  // AES-256-GCM nonce ‖ ciphertext ‖ tag, AAD = kid
+  Time created_at{};
+  std::optional<Time> retired_at;     // null: the active key
+  std::optional<Time> publish_until;  // set on retirement
 };
 
 // A page request: at most `limit` rows whose key sorts after `after`.

@@ -2,6 +2,7 @@
 //   tokenctl client create|get|list|update|delete|rotate-secret ...
 //   tokenctl user create|get|list|update|set-password|delete ...
 //   tokenctl token issue|refresh|introspect|revoke ...
+//   tokenctl keys rotate|list
 // Addresses and the admin key come from TOKEND_GRPC_ADDR, TOKEND_ADMIN_ADDR,
 // TOKEND_ADMIN_KEY (or the key file in TOKEND_DATA_DIR), or the flags.
 #include <cstdio>
@@ -14,10 +15,11 @@
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "tokenctl <client|user|token> <verb> [args] [--flags]\n"
+      "tokenctl <client|user|token|keys> <verb> [args] [--flags]\n"
       "  client create|get ID|list|update ID|delete ID|rotate-secret ID\n"
       "  user create|get ID|list|update ID|set-password ID|delete ID\n"
-      "  token issue|refresh|introspect|revoke");
+      "  token issue|refresh|introspect|revoke [--token_format=jwt|opaque]\n"
+      "  keys rotate|list (JWT signing keys)");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 3) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
   if (noun == "client") return tokenctl::ClientCommand(verb, rest);
   if (noun == "user") return tokenctl::UserCommand(verb, rest);
   if (noun == "token") return tokenctl::TokenCommand(verb, rest);
-  std::fprintf(stderr, "tokenctl: unknown noun '%s' (client, user, token)\n", noun.c_str());
+  if (noun == "keys") return tokenctl::KeysCommand(verb, rest);
+  std::fprintf(stderr, "tokenctl: unknown noun '%s' (client, user, token, keys)\n", noun.c_str());
   return 2;
 }

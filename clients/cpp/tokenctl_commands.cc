@@ -46,6 +46,7 @@ ABSL_FLAG(bool, public_client, false, "a public client (no secret)");
 ABSL_FLAG(std::vector<std::string>, permissions, {}, "comma-separated permissions (introspect)");
 ABSL_FLAG(std::string, imported_secret, "", "create: keep a migrating client's existing secret");
 ABSL_FLAG(std::vector<std::string>, update_mask, {}, "fields to update (default: the flags given)");
+ABSL_FLAG(std::string, default_token_format, "", "the client's access-token format: jwt or opaque");
 // User fields.
 ABSL_FLAG(std::string, username, "", "username");
 ABSL_FLAG(std::string, password, "", "password");
@@ -56,6 +57,7 @@ ABSL_FLAG(std::string, nickname, "", "nickname");
 ABSL_FLAG(std::string, grant, "client_credentials", "client_credentials or password");
 ABSL_FLAG(std::string, scope, "", "space-separated scopes");
 ABSL_FLAG(std::string, audience, "", "token audience");
+ABSL_FLAG(std::string, token_format, "", "access-token format: jwt or opaque (default: the client's)");
 ABSL_FLAG(std::string, token, "", "token to introspect or revoke");
 ABSL_FLAG(std::string, refresh_token, "", "refresh token");
 ABSL_FLAG(std::string, token_type_hint, "", "access_token or refresh_token");
@@ -124,6 +126,13 @@ bool Given(const char* flag) {
   return f != nullptr && f->CurrentValue() != f->DefaultValue();
 }
 
+// "jwt" / "opaque" / "" → the proto enum.
+v1::TokenFormat FormatFlag(const std::string& value) {
+  if (value == "jwt") return v1::TOKEN_FORMAT_JWT;
+  if (value == "opaque") return v1::TOKEN_FORMAT_OPAQUE;
+  return v1::TOKEN_FORMAT_UNSPECIFIED;
+}
+
 template <typename Repeated>
 void Fill(Repeated* out, const std::vector<std::string>& v) {
   for (const auto& s : v) out->Add(std::string(s));
@@ -149,6 +158,8 @@ void ClientFromFlags(v1::Client* c, google::protobuf::FieldMask* mask) {
   }
   mark("public_client", "client_type");
   Fill(c->mutable_permissions(), absl::GetFlag(FLAGS_permissions)), mark("permissions", "permissions");
+  c->set_default_token_format(FormatFlag(absl::GetFlag(FLAGS_default_token_format)));
+  mark("default_token_format", "default_token_format");
   if (mask != nullptr && !absl::GetFlag(FLAGS_update_mask).empty()) {
     mask->clear_paths();
     Fill(mask->mutable_paths(), absl::GetFlag(FLAGS_update_mask));
@@ -312,6 +323,7 @@ int TokenCommand(const std::string& verb, const Args& args) {
     }
     Fill(req.mutable_scopes(), scopes);
     req.set_audience(absl::GetFlag(FLAGS_audience));
+    req.set_token_format(FormatFlag(absl::GetFlag(FLAGS_token_format)));
     if (!(st = tokens->IssueToken(&ctx, req, &resp)).ok()) return RpcFailure(st);
     return Print(resp);
   }
@@ -320,6 +332,7 @@ int TokenCommand(const std::string& verb, const Args& args) {
     v1::RefreshResponse resp;
     req.set_refresh_token(args.empty() ? absl::GetFlag(FLAGS_refresh_token) : args[0]);
     Fill(req.mutable_scopes(), scopes);
+    req.set_token_format(FormatFlag(absl::GetFlag(FLAGS_token_format)));
     if (!(st = tokens->Refresh(&ctx, req, &resp)).ok()) return RpcFailure(st);
     return Print(resp);
   }
@@ -346,6 +359,25 @@ int TokenCommand(const std::string& verb, const Args& args) {
     return 0;
   }
   return Fail("unknown verb 'token " + verb + "'");
+}
+
+int KeysCommand(const std::string& verb, const Args& args) {
+  grpc::ClientContext ctx;
+  auto admin = Admin(&ctx);
+  grpc::Status st;
+  if (verb == "rotate") {
+    v1::RotateSigningKeyRequest req;
+    v1::RotateSigningKeyResponse resp;
+    if (!(st = admin->RotateSigningKey(&ctx, req, &resp)).ok()) return RpcFailure(st);
+    return Print(resp.signing_key());
+  }
+  if (verb == "list") {
+    v1::ListSigningKeysRequest req;
+    v1::ListSigningKeysResponse resp;
+    if (!(st = admin->ListSigningKeys(&ctx, req, &resp)).ok()) return RpcFailure(st);
+    return Print(resp);
+  }
+  return Fail("unknown verb 'keys " + verb + "'");
 }
 
 }  // namespace tokenctl

@@ -13,5 +13,6 @@ using Args = std::vector<std::string>;
 int ClientCommand(const std::string& verb, const Args& args);
 int UserCommand(const std::string& verb, const Args& args);
 int TokenCommand(const std::string& verb, const Args& args);
+int KeysCommand(const std::string& verb, const Args& args);
 
 }  // namespace tokenctl

@@ -14,6 +14,10 @@ void SetTime(storage::Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int>(us % 1000000) * 1000);
 }
 
+storage::TokenFormat FormatOf(v1::TokenFormat f) {
+  return f == v1::TOKEN_FORMAT_JWT ? storage::TokenFormat::kJwt : storage::TokenFormat::kOpaque;
+}
+
 std::vector<std::string> Vec(const google::protobuf::RepeatedPtrField<std::string>& f) {
   return {f.begin(), f.end()};
 }
@@ -54,6 +58,9 @@ const std::map<std::string, ClientField>& ClientFields() {
         [](auto& p) { return p.client_type() != v1::CLIENT_TYPE_UNSPECIFIED; }}},
       {"permissions", {[](auto& p, auto* r) { r->permissions = Vec(p.permissions()); },
                        [](auto& p) { return p.permissions_size() > 0; }}},
+      {"default_token_format",
+       {[](auto& p, auto* r) { r->default_token_format = FormatOf(p.default_token_format()); },
+        [](auto& p) { return p.default_token_format() != v1::TOKEN_FORMAT_UNSPECIFIED; }}},
   };
   return *fields;
 }
@@ -110,6 +117,18 @@ void ToProto(const storage::ClientRecord& in, v1::Client* out) {
   for (const auto& s : in.permissions) out->add_permissions(s);
   SetTime(in.created_at, out->mutable_create_time());
   SetTime(in.updated_at, out->mutable_update_time());
+  out->set_default_token_format(in.default_token_format == storage::TokenFormat::kJwt
+                                    ? v1::TOKEN_FORMAT_JWT
+                                    : v1::TOKEN_FORMAT_OPAQUE);
+}
+
+void ToProto(const storage::SigningKeyRecord& in, v1::SigningKey* out) {
+  out->set_kid(in.kid);
+  out->set_algorithm(in.algorithm);
+  out->set_state(in.retired_at ? v1::SIGNING_KEY_STATE_RETIRED : v1::SIGNING_KEY_STATE_ACTIVE);
+  SetTime(in.created_at, out->mutable_create_time());
+  if (in.retired_at) SetTime(*in.retired_at, out->mutable_retire_time());
+  if (in.publish_until) SetTime(*in.publish_until, out->mutable_publish_until_time());
 }
 
 void ToProto(const storage::UserRecord& in, v1::User* out) {

@@ -9,6 +9,7 @@ namespace tokend::grpc_adapter {
 
 void ToProto(const storage::ClientRecord& in, v1::Client* out);
 void ToProto(const storage::UserRecord& in, v1::User* out);
+void ToProto(const storage::SigningKeyRecord& in, v1::SigningKey* out);
 
 // A record for CreateClient: defaults for unset lifetimes and session limit.
 storage::ClientRecord ClientFromProto(const v1::Client& in);

@@ -28,8 +28,8 @@ std::string NextToken(const std::string& last_key, size_t got, const storage::Pa
 }  // namespace
 
 AdminGrpcService::AdminGrpcService(const std::string& admin_key, ClientRegistry& clients,
-                                   UserRegistry& users)
-    : admin_key_digest_(secrets::Sha256(admin_key)), clients_(clients), users_(users) {}
+                                   UserRegistry& users, keys::KeyManager* keys)
+    : admin_key_digest_(secrets::Sha256(admin_key)), clients_(clients), users_(users), keys_(keys) {}
 
 grpc::Status AdminGrpcService::CheckKey(grpc::ServerContext* ctx) const {
   const auto& md = ctx->client_metadata();
@@ -160,6 +160,28 @@ grpc::Status AdminGrpcService::DeleteUser(grpc::ServerContext* ctx, const v1::De
                                           v1::DeleteUserResponse*) {
   TOKEND_CHECK_KEY(ctx);
   return ToAdminStatus(users_.Delete(req->user_id()));
+}
+
+grpc::Status AdminGrpcService::RotateSigningKey(grpc::ServerContext* ctx,
+                                                const v1::RotateSigningKeyRequest*,
+                                                v1::RotateSigningKeyResponse* resp) {
+  TOKEND_CHECK_KEY(ctx);
+  if (keys_ == nullptr) return ToAdminStatus(absl::FailedPreconditionError("no JWT signing keys"));
+  auto key = keys_->Rotate();
+  if (!key.ok()) return ToAdminStatus(key.status());
+  ToProto(*key, resp->mutable_signing_key());
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminGrpcService::ListSigningKeys(grpc::ServerContext* ctx,
+                                               const v1::ListSigningKeysRequest*,
+                                               v1::ListSigningKeysResponse* resp) {
+  TOKEND_CHECK_KEY(ctx);
+  if (keys_ == nullptr) return ToAdminStatus(absl::FailedPreconditionError("no JWT signing keys"));
+  auto list = keys_->ListKeys();
+  if (!list.ok()) return ToAdminStatus(list.status());
+  for (const auto& k : *list) ToProto(k, resp->add_signing_keys());
+  return grpc::Status::OK;
 }
 
 }  // namespace tokend::grpc_adapter

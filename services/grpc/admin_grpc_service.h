@@ -6,13 +6,17 @@
 
 #include "services/admin/client_registry.h"
 #include "services/admin/user_registry.h"
+#include "services/keys/key_manager.h"
 #include "tokend/v1/admin.grpc.pb.h"
 
 namespace tokend::grpc_adapter {
 
 class AdminGrpcService final : public v1::AdminService::Service {
  public:
-  AdminGrpcService(const std::string& admin_key, ClientRegistry& clients, UserRegistry& users);
+  // `keys` may be null (no JWT signing keys): the key RPCs then answer
+  // FAILED_PRECONDITION.
+  AdminGrpcService(const std::string& admin_key, ClientRegistry& clients, UserRegistry& users,
+                   keys::KeyManager* keys = nullptr);
 
   grpc::Status CreateClient(grpc::ServerContext*, const v1::CreateClientRequest*, v1::CreateClientResponse*) override;
   grpc::Status GetClient(grpc::ServerContext*, const v1::GetClientRequest*, v1::GetClientResponse*) override;
@@ -26,6 +30,8 @@ class AdminGrpcService final : public v1::AdminService::Service {
   grpc::Status UpdateUser(grpc::ServerContext*, const v1::UpdateUserRequest*, v1::UpdateUserResponse*) override;
   grpc::Status SetUserPassword(grpc::ServerContext*, const v1::SetUserPasswordRequest*, v1::SetUserPasswordResponse*) override;
   grpc::Status DeleteUser(grpc::ServerContext*, const v1::DeleteUserRequest*, v1::DeleteUserResponse*) override;
+  grpc::Status RotateSigningKey(grpc::ServerContext*, const v1::RotateSigningKeyRequest*, v1::RotateSigningKeyResponse*) override;
+  grpc::Status ListSigningKeys(grpc::ServerContext*, const v1::ListSigningKeysRequest*, v1::ListSigningKeysResponse*) override;
 
  private:
   // UNAUTHENTICATED unless the call carries the admin key.
@@ -34,6 +40,7 @@ class AdminGrpcService final : public v1::AdminService::Service {
   std::string admin_key_digest_;
   ClientRegistry& clients_;
   UserRegistry& users_;
+  keys::KeyManager* keys_;
 };
 
 }  // namespace tokend::grpc_adapter

@@ -188,4 +188,14 @@ grpc::ServerUnaryReactor* TokenGrpcService::Revoke(grpc::CallbackServerContext* 
   });
 }
 
+grpc::ServerUnaryReactor* TokenGrpcService::GetJwks(grpc::CallbackServerContext* ctx,
+                                                    const v1::GetJwksRequest*,
+                                                    v1::GetJwksResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto doc = jwks_ ? jwks_() : nullptr;
+  response->set_jwks_json(doc ? *doc : std::string("{\"keys\":[]}"));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
 }  // namespace tokend::grpc_adapter

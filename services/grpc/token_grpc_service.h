@@ -11,8 +11,11 @@ namespace tokend::grpc_adapter {
 
 class TokenGrpcService final : public v1::TokenService::CallbackService {
  public:
-  TokenGrpcService(TokenService& core, BoundedExecutor& executor)
-      : core_(core), executor_(executor) {}
+  // The current JWKS document (services/keys); null: no JWT keys.
+  using JwksSource = std::function<std::shared_ptr<const std::string>()>;
+
+  TokenGrpcService(TokenService& core, BoundedExecutor& executor, JwksSource jwks = {})
+      : core_(core), executor_(executor), jwks_(std::move(jwks)) {}
 
   grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* ctx,
                                        const v1::IssueTokenRequest* request,
@@ -26,6 +29,10 @@ class TokenGrpcService final : public v1::TokenService::CallbackService {
   grpc::ServerUnaryReactor* Revoke(grpc::CallbackServerContext* ctx,
                                    const v1::RevokeRequest* request,
                                    v1::RevokeResponse* response) override;
+  // From memory, on the reactor thread.
+  grpc::ServerUnaryReactor* GetJwks(grpc::CallbackServerContext* ctx,
+                                    const v1::GetJwksRequest* request,
+                                    v1::GetJwksResponse* response) override;
 
  private:
   // Runs `work` on the executor and finishes the reactor with its status;
@@ -35,6 +42,7 @@ class TokenGrpcService final : public v1::TokenService::CallbackService {
 
   TokenService& core_;
   BoundedExecutor& executor_;
+  JwksSource jwks_;
 };
 
 }  // namespace tokend::grpc_adapter

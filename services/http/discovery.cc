@@ -20,6 +20,7 @@ std::string DiscoveryDocument(const DiscoveryInputs& in) {
       .SetStrings("revocation_endpoint_auth_methods_supported", auth_methods)
       // Empty until the authorization endpoint exists.
       .SetStrings("response_types_supported", {});
+  if (in.jwks) doc.SetString("jwks_uri", absl::StrCat(base, kJwksPath));
   // Omitted rather than [] (which would read as "no scopes at all").
   if (!in.scopes_supported.empty()) doc.SetStrings("scopes_supported", in.scopes_supported);
   return doc.Serialize();

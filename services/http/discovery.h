@@ -13,11 +13,13 @@ namespace tokend::http {
 inline constexpr absl::string_view kTokenPath = "/oauth/token";
 inline constexpr absl::string_view kIntrospectPath = "/oauth/introspect";
 inline constexpr absl::string_view kRevokePath = "/oauth/revoke";
+inline constexpr absl::string_view kJwksPath = "/.well-known/jwks.json";
 
 struct DiscoveryInputs {
   std::string issuer;
   std::vector<std::string> grant_types;
   std::vector<std::string> scopes_supported;
+  bool jwks = false;  // advertise jwks_uri
 };
 
 // The metadata as JSON; endpoint URLs are absolute, built from the issuer.

@@ -57,10 +57,22 @@ Response StatusResponse(bool ok, absl::string_view good) {
                       JsonObject().SetString("status", ok ? good : "unavailable"));
 }
 
+// RFC 7517 §8.5 media type. Cached for less time than a retired key stays
+// published (at least publish_margin, 10 minutes, past any token's expiry),
+// so a cached copy never lacks a key that signed a live token for long;
+// verifiers also refetch on an unknown kid.
+Response JwksResponse(const std::string& doc) {
+  Response res{bhttp::status::ok, 11};
+  res.set(bhttp::field::content_type, "application/jwk-set+json");
+  res.set(bhttp::field::cache_control, "public, max-age=300");
+  res.body() = doc;
+  return res;
+}
+
 Router BuildRouter(const HttpBridgeOptions& o, TokenService& core) {
   auto endpoints = std::make_shared<OAuthEndpoints>(core);
-  auto discovery = std::make_shared<const std::string>(
-      DiscoveryDocument({o.issuer, core.GrantTypes(), o.scopes_supported}));
+  auto discovery = std::make_shared<const std::string>(DiscoveryDocument(
+      {o.issuer, core.GrantTypes(), o.scopes_supported, static_cast<bool>(o.jwks)}));
   auto readiness = o.readiness;
   Router r;
   r.Add({std::string(kTokenPath), "/oauth2/token", "/oauth2/token/", "/oauth/v2/accessToken"},
@@ -78,6 +90,10 @@ Router BuildRouter(const HttpBridgeOptions& o, TokenService& core) {
           res.body() = *discovery;
           return res;
         });
+  if (o.jwks) {
+    r.Add({std::string(kJwksPath)}, bhttp::verb::get, Mode::kInline,
+          [jwks = o.jwks](const Request&) { return JwksResponse(*jwks()); });
+  }
   r.Add({"/healthz"}, bhttp::verb::get, Mode::kInline,
         [](const Request&) { return StatusResponse(true, "ok"); });
   r.Add({"/readyz"}, bhttp::verb::get, Mode::kBlocking,

@@ -25,6 +25,9 @@ struct HttpBridgeOptions {
   std::string tls_key_file;
   std::vector<std::string> scopes_supported;  // discovery; empty: omitted
   std::function<bool()> readiness;            // /readyz; blocking (runs on the executor)
+  // The JWKS document served at /.well-known/jwks.json (and named jwks_uri
+  // in discovery); from memory, non-blocking. Unset: no JWKS route.
+  std::function<std::shared_ptr<const std::string>()> jwks;
   int io_threads = 2;
   size_t max_connections = 4096;  // above it new connections are closed at once
   std::chrono::milliseconds read_timeout{10000};

@@ -5,6 +5,8 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/jwt/key_material.h"
+#include "services/keys/key_encryption.h"
 
 namespace {
 
@@ -52,6 +54,18 @@ ABSL_FLAG(int, purge_interval_seconds, EnvInt("TOKEND_PURGE_INTERVAL_SECONDS", 3
           "how often expired rows are purged [TOKEND_PURGE_INTERVAL_SECONDS]");
 ABSL_FLAG(int, drain_timeout_seconds, EnvInt("TOKEND_DRAIN_TIMEOUT_SECONDS", 10),
           "how long in-flight calls may finish after SIGTERM [TOKEND_DRAIN_TIMEOUT_SECONDS]");
+ABSL_FLAG(std::string, key_encryption_key, Env("TOKEND_KEY_ENCRYPTION_KEY", ""),
+          "base64 of 32 bytes sealing the JWT signing keys in the ledger (the same on every "
+          "replica); empty: generated into <data_dir>/key-encryption.key "
+          "[TOKEND_KEY_ENCRYPTION_KEY]");
+ABSL_FLAG(std::string, jwt_alg, Env("TOKEND_JWT_ALG", "ES256"),
+          "algorithm of new JWT signing keys: ES256, EdDSA or RS256 [TOKEND_JWT_ALG]");
+ABSL_FLAG(std::string, jwt_audience, Env("TOKEND_JWT_AUDIENCE", ""),
+          "aud of JWT access tokens whose request names none (default: the issuer) "
+          "[TOKEND_JWT_AUDIENCE]");
+ABSL_FLAG(int, key_rotation_seconds, EnvInt("TOKEND_KEY_ROTATION_SECONDS", 0),
+          "rotate the JWT signing key this often; 0 rotates only on request "
+          "[TOKEND_KEY_ROTATION_SECONDS]");
 
 namespace tokend::server {
 
@@ -72,6 +86,10 @@ absl::StatusOr<Config> LoadConfig() {
   c.cache_ttl_seconds = absl::GetFlag(FLAGS_cache_ttl_seconds);
   c.purge_interval_seconds = absl::GetFlag(FLAGS_purge_interval_seconds);
   c.drain_timeout_seconds = absl::GetFlag(FLAGS_drain_timeout_seconds);
+  c.key_encryption_key = absl::GetFlag(FLAGS_key_encryption_key);
+  c.jwt_alg = absl::GetFlag(FLAGS_jwt_alg);
+  c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
+  c.key_rotation_seconds = absl::GetFlag(FLAGS_key_rotation_seconds);
 
   if (c.data_dir.empty()) return absl::InvalidArgumentError("data_dir must not be empty");
   if (c.grpc_addr.empty() || c.admin_addr.empty()) {
@@ -94,6 +112,15 @@ absl::StatusOr<Config> LoadConfig() {
   }
   if (!c.admin_key.empty() && c.admin_key.size() < 16) {
     return absl::InvalidArgumentError("admin_key must be at least 16 characters");
+  }
+  if (!jwt::AlgorithmFromName(c.jwt_alg)) {
+    return absl::InvalidArgumentError("jwt_alg must be ES256, EdDSA or RS256");
+  }
+  if (!c.key_encryption_key.empty() && !keys::KeyEncryptionKey::FromBase64(c.key_encryption_key).ok()) {
+    return absl::InvalidArgumentError("key_encryption_key must be base64 of 32 bytes");
+  }
+  if (c.key_rotation_seconds < 0) {
+    return absl::InvalidArgumentError("key_rotation_seconds must not be negative");
   }
   if (c.issuer.empty()) {
     c.issuer = absl::StrCat(c.tls_cert.empty() ? "http://" : "https://", c.http_addr);

@@ -24,6 +24,11 @@ struct Config {
   int cache_ttl_seconds = 0;
   int purge_interval_seconds = 0;
   int drain_timeout_seconds = 0;
+  // JWT access tokens.
+  std::string key_encryption_key;  // base64 of 32 bytes; empty: data_dir/key-encryption.key
+  std::string jwt_alg;             // ES256, EdDSA or RS256 (new signing keys)
+  std::string jwt_audience;        // default aud; empty: the issuer
+  int key_rotation_seconds = 0;    // 0: rotate only on request
 };
 
 // Reads flags (already parsed) and environment; INVALID_ARGUMENT names the

@@ -2,8 +2,10 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
+#include <fcntl.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -19,9 +21,12 @@
 #include "services/grpc/admin_grpc_service.h"
 #include "services/grpc/token_grpc_service.h"
 #include "services/http/http_bridge.h"
+#include "services/keys/key_manager.h"
 #include "services/token/grants/client_credentials_grant.h"
 #include "services/token/grants/password_grant.h"
 #include "services/token/grants/refresh_token_grant.h"
+#include "services/token/token_format/jwt_format.h"
+#include "services/token/token_format/opaque_format.h"
 #include "services/token/token_service.h"
 #include "storage/postgres/change_feed.h"
 #include "storage/postgres/connection_pool.h"
@@ -29,6 +34,7 @@
 #include "storage/postgres/local_cluster.h"
 #include "storage/postgres/migrator.h"
 #include "storage/postgres/pg_client_store.h"
+#include "storage/postgres/pg_key_store.h"
 #include "storage/postgres/pg_token_store.h"
 #include "storage/postgres/pg_user_store.h"
 
@@ -61,6 +67,11 @@ struct TokendServer::Parts {
   std::unique_ptr<storage::pg::PgClientStore> clients;
   std::unique_ptr<storage::pg::PgUserStore> users;
   std::unique_ptr<storage::pg::PgTokenStore> tokens;
+  std::unique_ptr<storage::pg::PgKeyStore> key_store;
+  std::unique_ptr<keys::KeyManager> key_manager;
+  std::unique_ptr<OpaqueFormat> opaque_format;
+  std::unique_ptr<JwtFormat> jwt_format;
+  std::unique_ptr<TokenFormats> formats;
   std::unique_ptr<TokenCache> cache;
   std::unique_ptr<ClientAuthenticator> authenticator;
   std::unique_ptr<storage::pg::ChangeFeed> change_feed;  // other replicas' revocations
@@ -120,6 +131,53 @@ absl::Status TokendServer::LoadAdminKey() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<keys::KeyEncryptionKey> TokendServer::LoadKeyEncryptionKey() {
+  if (!config_.key_encryption_key.empty()) {
+    return keys::KeyEncryptionKey::FromBase64(config_.key_encryption_key);
+  }
+  std::string path = (fs::path(config_.data_dir) / "key-encryption.key").string();
+  if (auto text = ReadFile(path); text.ok() && !text->empty()) {
+    auto kek = keys::KeyEncryptionKey::FromBase64(absl::StripAsciiWhitespace(*text));
+    if (!kek.ok()) return absl::FailedPreconditionError(absl::StrCat(path, " is not base64 of 32 bytes"));
+    Log("info", "key-encryption key read from file", "path", path);
+    return kek;
+  }
+  keys::KeyEncryptionKey kek = keys::KeyEncryptionKey::Generate();
+  std::error_code ec;
+  fs::create_directories(config_.data_dir, ec);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  std::string line = kek.ToBase64() + "\n";
+  if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    if (fd >= 0) ::close(fd);
+    return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
+  }
+  ::close(fd);
+  Log("info",
+      "generated a key-encryption key (TOKEND_KEY_ENCRYPTION_KEY was not set); every replica "
+      "sharing this ledger needs the same one",
+      "path", path);
+  return kek;
+}
+
+absl::Status TokendServer::StartKeys() {
+  Parts& p = *parts_;
+  auto kek = LoadKeyEncryptionKey();
+  if (!kek.ok()) return kek.status();
+  keys::KeyManagerOptions opts;
+  opts.algorithm = *jwt::AlgorithmFromName(config_.jwt_alg);
+  opts.rotation_interval = absl::Seconds(config_.key_rotation_seconds);
+  p.key_store = std::make_unique<storage::pg::PgKeyStore>(*p.pool);
+  p.key_manager = std::make_unique<keys::KeyManager>(*p.key_store, *std::move(kek), opts);
+  if (auto st = p.key_manager->Start(); !st.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot load the JWT signing keys: ", st.message()));
+  }
+  p.opaque_format = std::make_unique<OpaqueFormat>();
+  p.jwt_format = std::make_unique<JwtFormat>(
+      *p.key_manager, JwtFormatOptions{.issuer = config_.issuer, .default_audience = config_.jwt_audience});
+  p.formats = std::make_unique<TokenFormats>(*p.opaque_format, p.jwt_format.get());
+  return absl::OkStatus();
+}
+
 absl::Status TokendServer::Start() {
   if (auto st = LoadAdminKey(); !st.ok()) return st;
   if (auto st = StartLedger(); !st.ok()) return st;
@@ -133,6 +191,7 @@ absl::Status TokendServer::Start() {
   p.clients = std::make_unique<storage::pg::PgClientStore>(*p.pool);
   p.users = std::make_unique<storage::pg::PgUserStore>(*p.pool);
   p.tokens = std::make_unique<storage::pg::PgTokenStore>(*p.pool, *p.writer);
+  if (auto st = StartKeys(); !st.ok()) return st;
   p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds), 1 << 20);
   p.authenticator =
       std::make_unique<ClientAuthenticator>(*p.clients, absl::Seconds(config_.cache_ttl_seconds));
@@ -153,18 +212,22 @@ absl::Status TokendServer::Start() {
         }
       });
   p.hasher = std::make_unique<PasswordHasher>();
-  p.issuer = std::make_unique<TokenIssuer>(*p.tokens, *p.cache);
+  p.issuer = std::make_unique<TokenIssuer>(*p.tokens, *p.cache, *p.formats);
   p.core = std::make_unique<TokenService>(TokenService::Options{config_.issuer}, *p.authenticator,
-                                          *p.tokens, *p.cache);
+                                          *p.tokens, *p.cache, *p.formats);
   p.core->RegisterGrant(std::make_unique<ClientCredentialsGrant>(*p.issuer));
   p.core->RegisterGrant(std::make_unique<PasswordGrant>(*p.users, *p.hasher, *p.issuer));
   p.core->RegisterGrant(std::make_unique<RefreshTokenGrant>(*p.issuer));
   p.client_registry = std::make_unique<ClientRegistry>(*p.clients, *p.authenticator);
   p.user_registry = std::make_unique<UserRegistry>(*p.users, *p.hasher);
   p.executor = std::make_unique<BoundedExecutor>(config_.executor_threads, 10000);
-  p.token_grpc = std::make_unique<grpc_adapter::TokenGrpcService>(*p.core, *p.executor);
+  auto jwks = [keys = p.key_manager.get()]() -> std::shared_ptr<const std::string> {
+    auto published = keys->Published();
+    return {published, &published->jwks_json};  // shares the snapshot, no copy
+  };
+  p.token_grpc = std::make_unique<grpc_adapter::TokenGrpcService>(*p.core, *p.executor, jwks);
   p.admin_grpc = std::make_unique<grpc_adapter::AdminGrpcService>(
-      config_.admin_key, *p.client_registry, *p.user_registry);
+      config_.admin_key, *p.client_registry, *p.user_registry, p.key_manager.get());
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!config_.tls_cert.empty()) {
@@ -198,6 +261,7 @@ absl::Status TokendServer::Start() {
     opts.tls_cert_file = config_.tls_cert;
     opts.tls_key_file = config_.tls_key;
     opts.readiness = [pool = p.pool.get()] { return pool->Ping(); };
+    opts.jwks = jwks;
     p.http = std::make_unique<http::HttpBridge>(std::move(opts), *p.core, *p.executor);
     if (auto st = p.http->Start(); !st.ok()) return st;  // names the address
   }
@@ -244,6 +308,7 @@ void TokendServer::Shutdown() {
   if (p.executor) p.executor->Shutdown();
   if (p.writer) p.writer->Flush();
   if (purge_thread_.joinable()) purge_thread_.join();
+  if (p.key_manager) p.key_manager->Stop();
   p.public_server.reset();
   p.admin_server.reset();
   p.pool.reset();

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/keys/key_encryption.h"
 #include "services/server/config.h"
 
 namespace tokend::server {
@@ -30,6 +32,11 @@ class TokendServer {
   struct Parts;
   absl::Status StartLedger();
   absl::Status LoadAdminKey();
+  // TOKEND_KEY_ENCRYPTION_KEY, else <data_dir>/key-encryption.key (created
+  // 0600 on first run).
+  absl::StatusOr<keys::KeyEncryptionKey> LoadKeyEncryptionKey();
+  // The key manager and the access-token formats.
+  absl::Status StartKeys();
   void PurgeLoop();
 
   Config config_;

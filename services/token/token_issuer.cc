@@ -7,31 +7,64 @@
 namespace tokend {
 namespace {
 
-constexpr absl::string_view kAccessPrefix = "tda_";
 constexpr absl::string_view kRefreshPrefix = "tdr_";
 
 }  // namespace
 
-TokenIssuer::TokenIssuer(storage::TokenStore& store, TokenCache& cache)
-    : store_(store), cache_(cache) {}
+TokenIssuer::TokenIssuer(storage::TokenStore& store, TokenCache& cache, const TokenFormats& formats)
+    : store_(store), cache_(cache), formats_(formats) {}
 
-TokenIssuer::Minted TokenIssuer::Mint(storage::TokenKind kind, const storage::ClientRecord& client,
-                                      const std::string& user_id, const std::string& family_id,
-                                      const std::string& scope, const std::string& audience,
-                                      storage::Time now, int64_t ttl_seconds) const {
+storage::TokenRecord TokenIssuer::NewRecord(storage::TokenKind kind,
+                                            const storage::ClientRecord& client,
+                                            const std::string& user_id,
+                                            const std::string& family_id, const std::string& scope,
+                                            const std::string& audience, storage::Time now,
+                                            int64_t ttl_seconds) {
+  storage::TokenRecord r;
+  r.kind = kind;
+  r.client_id = client.client_id;
+  r.user_id = user_id;
+  r.family_id = family_id;
+  r.scope = scope;
+  r.audience = audience;
+  r.jti = secrets::Hex(secrets::RandomBytes(16));
+  r.issued_at = now;
+  r.expires_at = now + std::chrono::seconds(ttl_seconds);
+  return r;
+}
+
+absl::StatusOr<TokenIssuer::Minted> TokenIssuer::MintAccess(
+    AccessTokenFormat& format, const storage::ClientRecord& client, const std::string& user_id,
+    const std::string& family_id, const std::string& scope, const std::string& audience,
+    storage::Time now) const {
   Minted m;
-  m.token = secrets::NewToken(kind == storage::TokenKind::kAccess ? kAccessPrefix : kRefreshPrefix);
+  m.record = NewRecord(storage::TokenKind::kAccess, client, user_id, family_id, scope, audience,
+                       now, client.access_ttl_seconds);
+  AccessTokenClaims claims{client.client_id, user_id, scope, audience, m.record.jti, now,
+                           m.record.expires_at};
+  auto token = format.Mint(claims);
+  if (!token.ok()) return token.status();
+  m.token = *std::move(token);
+  m.record.audience = claims.audience;  // as minted (a JWT's default aud)
   m.record.digest = secrets::Sha256(m.token);
-  m.record.kind = kind;
-  m.record.client_id = client.client_id;
-  m.record.user_id = user_id;
-  m.record.family_id = family_id;
-  m.record.scope = scope;
-  m.record.audience = audience;
-  m.record.jti = secrets::Hex(secrets::RandomBytes(16));
-  m.record.issued_at = now;
-  m.record.expires_at = now + std::chrono::seconds(ttl_seconds);
   return m;
+}
+
+TokenIssuer::Minted TokenIssuer::MintRefresh(const storage::ClientRecord& client,
+                                             const std::string& user_id,
+                                             const std::string& family_id, const std::string& scope,
+                                             const std::string& audience, storage::Time now) {
+  Minted m;
+  m.token = secrets::NewToken(kRefreshPrefix);
+  m.record = NewRecord(storage::TokenKind::kRefresh, client, user_id, family_id, scope, audience,
+                       now, client.refresh_ttl_seconds);
+  m.record.digest = secrets::Sha256(m.token);
+  return m;
+}
+
+absl::StatusOr<AccessTokenFormat*> TokenIssuer::FormatFor(const storage::ClientRecord& client,
+                                                          TokenFormat requested) const {
+  return formats_.ForIssuing(requested, client.default_token_format);
 }
 
 void TokenIssuer::Remember(const std::vector<storage::TokenRecord>& records) {
@@ -41,14 +74,17 @@ void TokenIssuer::Remember(const std::vector<storage::TokenRecord>& records) {
 
 void TokenIssuer::IssueClientToken(const storage::ClientRecord& client,
                                    const std::vector<std::string>& scopes,
-                                   const std::string& audience, TokenCallback done) {
+                                   const std::string& audience, TokenFormat format,
+                                   TokenCallback done) {
   storage::Time now = storage::Now();
   std::string scope = scopes::Join(scopes);
-  Minted access = Mint(storage::TokenKind::kAccess, client, "", "", scope, audience, now,
-                       client.access_ttl_seconds);
-  TokenResponse response{access.token, "Bearer", client.access_ttl_seconds, "", scope, now};
-  storage::TokenRecord record = access.record;
-  store_.RecordTokens({std::move(access.record)},
+  auto chosen = FormatFor(client, format);
+  if (!chosen.ok()) return done(chosen.status());
+  auto access = MintAccess(**chosen, client, "", "", scope, audience, now);
+  if (!access.ok()) return done(access.status());
+  TokenResponse response{access->token, "Bearer", client.access_ttl_seconds, "", scope, now};
+  storage::TokenRecord record = access->record;
+  store_.RecordTokens({std::move(access->record)},
                       [this, record = std::move(record), response = std::move(response),
                        done = std::move(done)](absl::Status st) mutable {
                         if (!st.ok()) return done(st);
@@ -61,41 +97,44 @@ absl::StatusOr<TokenResponse> TokenIssuer::OpenUserSession(const storage::Client
                                                            const std::string& user_id,
                                                            const std::vector<std::string>& scopes,
                                                            const std::string& audience,
-                                                           const std::string& grant_type) {
+                                                           const std::string& grant_type,
+                                                           TokenFormat format) {
   storage::Time now = storage::Now();
   std::string scope = scopes::Join(scopes);
   std::string family = secrets::NewUuid();
-  Minted access = Mint(storage::TokenKind::kAccess, client, user_id, family, scope, audience, now,
-                       client.access_ttl_seconds);
-  Minted refresh = Mint(storage::TokenKind::kRefresh, client, user_id, family, scope, audience,
-                        now, client.refresh_ttl_seconds);
+  auto chosen = FormatFor(client, format);
+  if (!chosen.ok()) return chosen.status();
+  auto access = MintAccess(**chosen, client, user_id, family, scope, audience, now);
+  if (!access.ok()) return access.status();
+  Minted refresh = MintRefresh(client, user_id, family, scope, audience, now);
   storage::NewSession session{family, client.client_id, user_id, grant_type, now,
-                              refresh.record.expires_at, {access.record, refresh.record}};
+                              refresh.record.expires_at, {access->record, refresh.record}};
   auto evicted = store_.OpenSession(session, client.max_user_sessions);
   if (!evicted.ok()) return evicted.status();
   for (const auto& f : *evicted) cache_.EraseFamily(f);
-  return TokenResponse{access.token, "Bearer", client.access_ttl_seconds, refresh.token, scope,
+  return TokenResponse{access->token, "Bearer", client.access_ttl_seconds, refresh.token, scope,
                        now};
 }
 
 absl::StatusOr<TokenResponse> TokenIssuer::RotateRefreshToken(
     const storage::ClientRecord& client, const std::string& refresh_token,
-    const std::optional<std::vector<std::string>>& requested_scopes) {
+    const std::optional<std::vector<std::string>>& requested_scopes, TokenFormat format) {
   storage::Time now = storage::Now();
+  auto chosen = FormatFor(client, format);
+  if (!chosen.ok()) return chosen.status();
   TokenResponse response;
   auto mint = [&](const storage::TokenRecord& old) -> absl::StatusOr<storage::Rotation> {
     auto narrowed = scopes::Narrow(requested_scopes, scopes::Split(old.scope));
     if (!narrowed.ok()) return narrowed.status();
     std::string scope = scopes::Join(*narrowed);
-    Minted access = Mint(storage::TokenKind::kAccess, client, old.user_id, old.family_id, scope,
-                         old.audience, now, client.access_ttl_seconds);
+    auto access = MintAccess(**chosen, client, old.user_id, old.family_id, scope, old.audience, now);
+    if (!access.ok()) return access.status();
     // The refresh token keeps the original scope so a later refresh may
     // return to it (RFC 6749 §6: "identical to that of the refresh token").
-    Minted refresh = Mint(storage::TokenKind::kRefresh, client, old.user_id, old.family_id,
-                          old.scope, old.audience, now, client.refresh_ttl_seconds);
-    response = TokenResponse{access.token, "Bearer", client.access_ttl_seconds, refresh.token,
+    Minted refresh = MintRefresh(client, old.user_id, old.family_id, old.scope, old.audience, now);
+    response = TokenResponse{access->token, "Bearer", client.access_ttl_seconds, refresh.token,
                              scope, now};
-    return storage::Rotation{{access.record, refresh.record}, refresh.record.expires_at};
+    return storage::Rotation{{access->record, refresh.record}, refresh.record.expires_at};
   };
   auto result = store_.RotateRefreshToken(secrets::Sha256(refresh_token), client.client_id, now,
                                           mint);

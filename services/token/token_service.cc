@@ -54,8 +54,13 @@ absl::Status CheckTokenRequest(const TokenRequest& request) {
 }  // namespace
 
 TokenService::TokenService(Options options, ClientAuthenticator& authenticator,
-                           storage::TokenStore& tokens, TokenCache& cache)
-    : options_(std::move(options)), authenticator_(authenticator), tokens_(tokens), cache_(cache) {}
+                           storage::TokenStore& tokens, TokenCache& cache,
+                           const TokenFormats& formats)
+    : options_(std::move(options)),
+      authenticator_(authenticator),
+      tokens_(tokens),
+      cache_(cache),
+      formats_(formats) {}
 
 void TokenService::RegisterGrant(std::unique_ptr<GrantHandler> grant) {
   std::string name(grant->grant_type());
@@ -115,11 +120,6 @@ absl::StatusOr<GrantHandler*> TokenService::SelectGrant(const AuthenticatedClien
   if (!client.AllowsGrant(request.grant_type)) {
     return oauth::UnauthorizedClient("The client is not allowed to use this grant type.");
   }
-  if (request.format == TokenFormat::kJwt) {
-    return oauth::Error(oauth::ErrorCode::kInvalidRequest,
-                        "JWT access tokens are not available yet; use token_format=opaque.",
-                        absl::StatusCode::kUnimplemented);
-  }
   return it->second.get();
 }
 
@@ -140,7 +140,11 @@ absl::StatusOr<Introspection> TokenService::Introspect(const PresentedCredential
   if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();
-  auto state = LoadState(secrets::Sha256(token));
+  std::string digest = secrets::Sha256(token);
+  if (formats_.ForToken(token).Check(token, digest, true) != TokenCheck::kPassed) {
+    return Introspection{};
+  }
+  auto state = LoadState(digest);
   if (!state.ok()) return state.status();
   return Describe(*client, state->get());
 }
@@ -152,7 +156,17 @@ std::optional<absl::StatusOr<Introspection>> TokenService::TryIntrospectCached(
   auto client = authenticator_.AuthenticateCached(credentials);
   if (!client.has_value()) return std::nullopt;
   if (!client->ok()) return client->status();
-  auto state = cache_.Find(secrets::Sha256(token));
+  std::string digest = secrets::Sha256(token);
+  // A JWT's signature check is CPU-only: fine on the reactor.
+  switch (formats_.ForToken(token).Check(token, digest, false)) {
+    case TokenCheck::kPassed:
+      break;
+    case TokenCheck::kRejected:
+      return Introspection{};
+    case TokenCheck::kNeedsBlocking:
+      return std::nullopt;
+  }
+  auto state = cache_.Find(digest);
   if (state == nullptr) return std::nullopt;
   return Describe(**client, state.get());
 }

@@ -12,6 +12,7 @@
 #include "services/token/client_auth.h"
 #include "services/token/grants/grant_handler.h"
 #include "services/token/token_cache.h"
+#include "services/token/token_format/token_formats.h"
 #include "storage/ledger.h"
 
 namespace tokend {
@@ -22,8 +23,10 @@ class TokenService {
     std::string issuer;  // the `iss` reported by Introspect
   };
 
+  // `formats` checks presented access tokens (a JWT's signature and times)
+  // before the ledger is asked.
   TokenService(Options options, ClientAuthenticator& authenticator, storage::TokenStore& tokens,
-               TokenCache& cache);
+               TokenCache& cache, const TokenFormats& formats = TokenFormats::OpaqueOnly());
 
   // Registers a grant under its grant_type. Call before serving.
   void RegisterGrant(std::unique_ptr<GrantHandler> grant);
@@ -42,13 +45,14 @@ class TokenService {
                            const TokenCallback& done);
 
   // RFC 7662. Another client's token is reported inactive unless the caller
-  // holds the "introspect" permission.
+  // holds the "introspect" permission. A JWT is active only when its
+  // signature, typ, iss, exp and nbf hold and the ledger holds it unrevoked.
   absl::StatusOr<Introspection> Introspect(const PresentedCredentials& credentials,
                                            const std::string& token,
                                            const std::string& token_type_hint);
 
   // Introspect() from memory only, without blocking: nullopt when the client
-  // or the token state is not cached.
+  // or the token state is not cached, or a JWT names a kid not yet loaded.
   std::optional<absl::StatusOr<Introspection>> TryIntrospectCached(
       const PresentedCredentials& credentials, const std::string& token,
       const std::string& token_type_hint);
@@ -74,6 +78,7 @@ class TokenService {
   ClientAuthenticator& authenticator_;
   storage::TokenStore& tokens_;
   TokenCache& cache_;
+  const TokenFormats& formats_;
   absl::flat_hash_map<std::string, std::unique_ptr<GrantHandler>> grants_;
 };
 

@@ -19,7 +19,8 @@ struct PresentedCredentials {
   std::optional<std::string> client_secret;  // nullopt: none presented (public client)
 };
 
-enum class TokenFormat { kDefault, kOpaque, kJwt };
+// kDefault: the client's default_token_format.
+using TokenFormat = storage::TokenFormat;
 
 // One token request; `grant_type` names the grant (RFC 6749 §4, §6).
 struct TokenRequest {

@@ -20,7 +20,8 @@ absl::Status PgClientStore::CreateClient(const ClientRecord& c) {
                      TextArray(c.grant_types), TextArray(c.allowed_scopes),
                      TextArray(c.default_scopes), c.access_ttl_seconds, c.refresh_ttl_seconds,
                      c.max_user_sessions, TextArray(c.redirect_uris), c.homepage_url, c.logo_url,
-                     c.confidential, TextArray(c.permissions), ToUnixMicros(c.created_at));
+                     c.confidential, TextArray(c.permissions), ToUnixMicros(c.created_at),
+                     TokenFormatName(c.default_token_format));
     tx.commit();
     return absl::OkStatus();
   });
@@ -59,7 +60,8 @@ absl::Status PgClientStore::UpdateClient(const ClientRecord& c) {
         stmt::kUpdateClient, c.client_id, c.name, TextArray(c.grant_types),
         TextArray(c.allowed_scopes), TextArray(c.default_scopes), c.access_ttl_seconds,
         c.refresh_ttl_seconds, c.max_user_sessions, TextArray(c.redirect_uris), c.homepage_url,
-        c.logo_url, c.confidential, TextArray(c.permissions));
+        c.logo_url, c.confidential, TextArray(c.permissions),
+        TokenFormatName(c.default_token_format));
     if (r.affected_rows() == 0) return NotFound();
     AnnounceClientChanged(tx, c.client_id);
     tx.commit();

@@ -67,7 +67,28 @@ ClientRecord ClientFromRow(const pqxx::row& r) {
   c.permissions = ParseTextArray(r[13]);
   c.created_at = FromUnixMicros(r[14].as<int64_t>());
   c.updated_at = FromUnixMicros(r[15].as<int64_t>());
+  c.default_token_format = TokenFormatFromName(r[16].as<std::string>());
   return c;
+}
+
+std::string TokenFormatName(TokenFormat format) {
+  return format == TokenFormat::kJwt ? "jwt" : "opaque";
+}
+
+TokenFormat TokenFormatFromName(const std::string& name) {
+  return name == "jwt" ? TokenFormat::kJwt : TokenFormat::kOpaque;
+}
+
+SigningKeyRecord KeyFromRow(const pqxx::row& r) {
+  SigningKeyRecord k;
+  k.kid = r[0].as<std::string>();
+  k.algorithm = r[1].as<std::string>();
+  k.public_key = FromHex(r[2].as<std::string>());
+  k.sealed_private_key = FromHex(r[3].as<std::string>());
+  k.created_at = FromUnixMicros(r[4].as<int64_t>());
+  k.retired_at = OptionalMicros(r[5]);
+  k.publish_until = OptionalMicros(r[6]);
+  return k;
 }
 
 UserRecord UserFromRow(const pqxx::row& r) {

@@ -26,6 +26,11 @@ std::string FromHex(const std::string& hex);
 
 ClientRecord ClientFromRow(const pqxx::row& r);
 UserRecord UserFromRow(const pqxx::row& r);
+SigningKeyRecord KeyFromRow(const pqxx::row& r);
+
+// ClientRecord::default_token_format as stored ('opaque' or 'jwt'), and back.
+std::string TokenFormatName(TokenFormat format);
+TokenFormat TokenFormatFromName(const std::string& name);
 // Reads the token columns starting at `first`.
 TokenRecord TokenFromRow(const pqxx::row& r, int first = 0);
 

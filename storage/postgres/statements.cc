@@ -12,7 +12,8 @@ namespace {
 constexpr char kClientColumns[] =
     "client_id, name, coalesce(encode(secret_digest, 'hex'), ''), grant_types, allowed_scopes, "
     "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
-    "homepage_url, logo_url, confidential, permissions, " US("created_at") ", " US("updated_at");
+    "homepage_url, logo_url, confidential, permissions, " US("created_at") ", " US("updated_at")
+    ", default_token_format";
 
 constexpr char kUserColumns[] =
     "id, username, email, full_name, nickname, password_hash, " US("created_at") ", " US(
@@ -30,9 +31,11 @@ void PrepareStatements(pqxx::connection& c) {
   c.prepare(stmt::kInsertClient,
             "INSERT INTO clients (client_id, name, secret_digest, grant_types, allowed_scopes, "
             "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
-            "homepage_url, logo_url, confidential, permissions, created_at, updated_at) VALUES "
+            "homepage_url, logo_url, confidential, permissions, created_at, updated_at, "
+            "default_token_format) VALUES "
             "($1, $2, decode(nullif($3, ''), 'hex'), $4::text[], $5::text[], $6::text[], $7, $8, "
-            "$9, $10::text[], $11, $12, $13, $14::text[], " TS("$15::int8") ", " TS("$15::int8") ")");
+            "$9, $10::text[], $11, $12, $13, $14::text[], " TS("$15::int8") ", " TS("$15::int8") ", "
+            "$16)");
   c.prepare(stmt::kGetClient, string("SELECT ") + kClientColumns + " FROM clients WHERE client_id = $1");
   c.prepare(stmt::kListClients, string("SELECT ") + kClientColumns +
                                     " FROM clients WHERE client_id > $1 ORDER BY client_id LIMIT $2");
@@ -40,8 +43,8 @@ void PrepareStatements(pqxx::connection& c) {
             "UPDATE clients SET name = $2, grant_types = $3::text[], allowed_scopes = $4::text[], "
             "default_scopes = $5::text[], access_ttl_s = $6, refresh_ttl_s = $7, "
             "max_user_sessions = $8, redirect_uris = $9::text[], homepage_url = $10, "
-            "logo_url = $11, confidential = $12, permissions = $13::text[], updated_at = now() "
-            "WHERE client_id = $1");
+            "logo_url = $11, confidential = $12, permissions = $13::text[], "
+            "default_token_format = $14, updated_at = now() WHERE client_id = $1");
   c.prepare(stmt::kDeleteClient, "DELETE FROM clients WHERE client_id = $1");
   c.prepare(stmt::kDeleteClientTokens, "DELETE FROM tokens WHERE client_id = $1");
   c.prepare(stmt::kSetClientSecret,
@@ -117,6 +120,26 @@ void PrepareStatements(pqxx::connection& c) {
   c.prepare(stmt::kPurgeFamilies,
             "DELETE FROM token_families WHERE family_id IN (SELECT family_id FROM token_families "
             "WHERE expires_at < " TS("$1::int8") " LIMIT $2)");
+
+  // Signing keys. Rotation takes a transaction-scoped advisory lock so that
+  // replicas rotating at once serialise; the unique index on the active key
+  // backs it up.
+  c.prepare(stmt::kListKeys,
+            "SELECT kid, algorithm, encode(public_key, 'hex'), encode(sealed_private_key, 'hex'), "
+            US("created_at") ", " US("retired_at") ", " US("publish_until") " FROM signing_keys "
+            "WHERE publish_until IS NULL OR publish_until > " TS("$1::int8") " "
+            "ORDER BY created_at DESC, kid");
+  c.prepare(stmt::kLockKeys, "SELECT pg_advisory_xact_lock(x'746f6b656e646b'::int8)");
+  c.prepare(stmt::kActiveKid, "SELECT kid FROM signing_keys WHERE retired_at IS NULL");
+  c.prepare(stmt::kRetireKey,
+            "UPDATE signing_keys SET retired_at = now(), publish_until = now() + "
+            "(greatest((SELECT coalesce(max(access_ttl_s), 0) FROM clients), 0) + $2::int8) "
+            "* interval '1 second' WHERE kid = $1 AND retired_at IS NULL");
+  c.prepare(stmt::kInsertKey,
+            "INSERT INTO signing_keys (kid, algorithm, public_key, sealed_private_key, created_at) "
+            "VALUES ($1, $2, decode($3, 'hex'), decode($4, 'hex'), " TS("$5::int8") ")");
+  c.prepare(stmt::kPurgeKeys,
+            "DELETE FROM signing_keys WHERE publish_until < " TS("$1::int8"));
 }
 
 }  // namespace tokend::storage::pg

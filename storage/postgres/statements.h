@@ -37,6 +37,13 @@ inline constexpr char kRevokeFamily[] = "revoke_family";
 inline constexpr char kRevokeFamilyTokens[] = "revoke_family_tokens";
 inline constexpr char kPurgeTokens[] = "purge_tokens";
 inline constexpr char kPurgeFamilies[] = "purge_families";
+
+inline constexpr char kListKeys[] = "list_keys";
+inline constexpr char kLockKeys[] = "lock_keys";
+inline constexpr char kActiveKid[] = "active_kid";
+inline constexpr char kRetireKey[] = "retire_key";
+inline constexpr char kInsertKey[] = "insert_key";
+inline constexpr char kPurgeKeys[] = "purge_keys";
 }  // namespace stmt
 
 // Registers every statement above on `conn` (prepared lazily on first use).

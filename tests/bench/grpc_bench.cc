@@ -3,7 +3,9 @@
 // generator together:
 //   1. pgbench inserting one ledger-shaped row per transaction (1 and 64 clients)
 //   2. an empty gRPC call (a generic server answering at once, in a child process)
-//   3. tokend: IssueToken (client_credentials), Introspect, Refresh
+//   3. `openssl speed` ES256 sign/verify (the JWT ceiling)
+//   4. tokend: IssueToken (client_credentials, opaque and JWT), Introspect
+//      (opaque and JWT), Refresh
 // Each figure is the median of --runs runs of --seconds each.
 //
 //   build/tests/bench/grpc_bench [--seconds=5 --runs=3 --concurrency=64]
@@ -35,8 +37,8 @@ ABSL_FLAG(int, seconds, 5, "seconds per run");
 ABSL_FLAG(int, runs, 3, "runs per figure (the median is reported)");
 ABSL_FLAG(int, concurrency, 64, "calls in flight");
 ABSL_FLAG(std::vector<std::string>, phases,
-          std::vector<std::string>({"pgbench", "empty", "issue", "introspect", "refresh",
-                                    "http_token", "http_introspect"}),
+          std::vector<std::string>({"pgbench", "empty", "issue", "jwt_issue", "introspect",
+                                    "jwt_introspect", "refresh", "http_token", "http_introspect"}),
           "which figures to measure");
 ABSL_FLAG(std::string, serve_empty, "", "internal: serve the empty gRPC method on this address");
 
@@ -158,6 +160,24 @@ double PgbenchTps(storage::pg::LocalCluster& cluster, const std::string& dir, in
   return tps.empty() ? 0 : tps[tps.size() / 2];
 }
 
+// `openssl speed` for ES256 (tokend's default JWT algorithm) on one core:
+// {sign/s, verify/s}, the ceiling of JWT issuance and verification.
+std::pair<double, double> OpensslEs256(const std::string& dir) {
+  if (!Wanted("jwt_issue") && !Wanted("jwt_introspect")) return {0, 0};
+  std::string out = dir + "/openssl.out";
+  std::system(("openssl speed -seconds 3 ecdsap256 > " + out + " 2>/dev/null").c_str());
+  std::ifstream in(out);
+  std::string line;
+  double sign = 0, verify = 0;
+  while (std::getline(in, line)) {
+    size_t at = line.find("ecdsa (nistp256)");
+    if (at == std::string::npos) continue;
+    double t1 = 0, t2 = 0;
+    std::sscanf(line.c_str() + at + 16, " %lfs %lfs %lf %lf", &t1, &t2, &sign, &verify);
+  }
+  return {sign, verify};
+}
+
 // wrk (Debian) against the HTTP bridge: POST `body` to `path` with Basic
 // auth over keep-alive connections; the median of --runs runs.
 LoadResult Wrk(const std::string& phase, const std::string& dir, const std::string& addr,
@@ -210,6 +230,7 @@ int Main(const std::string& self) {
   double pg1 = PgbenchTps(**cluster, dir, 1);
   double pg64 = PgbenchTps(**cluster, dir, n);
   LoadResult empty = EmptyCallCeiling(self);
+  auto [es256_sign, es256_verify] = OpensslEs256(dir);
 
   setenv("TOKEND_BIN", (fs::path(self).parent_path() / "../../bin/tokend").c_str(), 0);
   TokendProcess server({.database_url = (*cluster)->Dsn(), .data_dir = dir + "/tokend"});
@@ -231,29 +252,36 @@ int Main(const std::string& self) {
   };
   v1::IssueTokenRequest issue_req;
   issue_req.mutable_client_credentials();
-  LoadResult issue = Repeat("issue", [&] {
+  v1::IssueTokenRequest jwt_req = issue_req;
+  jwt_req.set_token_format(v1::TOKEN_FORMAT_JWT);
+  auto issue_load = [&](const v1::IssueTokenRequest& req) {
     return RunClosedLoop(n, Duration(), [&](int, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::IssueTokenResponse;
-      stub->async()->IssueToken(ctx, &issue_req, resp, [ctx, resp, done](grpc::Status st) {
+      stub->async()->IssueToken(ctx, &req, resp, [ctx, resp, done](grpc::Status st) {
         delete ctx;
         delete resp;
         done(st.ok());
       });
     });
-  });
+  };
+  LoadResult issue = Repeat("issue", [&] { return issue_load(issue_req); });
+  LoadResult jwt_issue = Repeat("jwt_issue", [&] { return issue_load(jwt_req); });
 
   // Introspect over a pool of live tokens.
-  std::vector<v1::IntrospectRequest> probes(1024);
-  for (auto& p : probes) {
-    grpc::ClientContext ctx;
-    client::AddClientAuth(&ctx, id, secret);
-    v1::IssueTokenResponse t;
-    stub->IssueToken(&ctx, issue_req, &t);
-    p.set_token(t.access_token());
-  }
+  auto make_probes = [&](const v1::IssueTokenRequest& req) {
+    std::vector<v1::IntrospectRequest> probes(1024);
+    for (auto& p : probes) {
+      grpc::ClientContext ctx;
+      client::AddClientAuth(&ctx, id, secret);
+      v1::IssueTokenResponse t;
+      stub->IssueToken(&ctx, req, &t);
+      p.set_token(t.access_token());
+    }
+    return probes;
+  };
   std::atomic<uint64_t> next{0};
-  LoadResult introspect = Repeat("introspect", [&] {
+  auto introspect_load = [&](const std::vector<v1::IntrospectRequest>& probes) {
     return RunClosedLoop(n, Duration(), [&](int, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::IntrospectResponse;
@@ -265,7 +293,12 @@ int Main(const std::string& self) {
         done(ok);
       });
     });
-  });
+  };
+  std::vector<v1::IntrospectRequest> probes = make_probes(issue_req);
+  LoadResult introspect = Repeat("introspect", [&] { return introspect_load(probes); });
+  std::vector<v1::IntrospectRequest> jwt_probes =
+      Wanted("jwt_introspect") ? make_probes(jwt_req) : std::vector<v1::IntrospectRequest>{};
+  LoadResult jwt_introspect = Repeat("jwt_introspect", [&] { return introspect_load(jwt_probes); });
 
   // Refresh: each loop walks its own refresh chain.
   std::vector<v1::RefreshRequest> chains(n);
@@ -305,8 +338,14 @@ int Main(const std::string& self) {
   std::printf("| %-44s | %10.0f | %7s | %7s | %6s |\n",
               absl::StrCat("pgbench 1-row commits, ", n, " clients").c_str(), pg64, "", "", "");
   std::puts(FormatRow("empty gRPC call (ceiling)", empty).c_str());
+  std::printf("| %-44s | %10.0f | %7s | %7s | %6s |\n", "openssl speed ES256 sign, 1 core (ceiling)",
+              es256_sign, "", "", "");
+  std::printf("| %-44s | %10.0f | %7s | %7s | %6s |\n", "openssl speed ES256 verify, 1 core", es256_verify,
+              "", "", "");
   std::puts(FormatRow("IssueToken client_credentials", issue).c_str());
+  std::puts(FormatRow("IssueToken client_credentials, JWT ES256", jwt_issue).c_str());
   std::puts(FormatRow("Introspect (opaque)", introspect).c_str());
+  std::puts(FormatRow("Introspect (JWT ES256)", jwt_introspect).c_str());
   std::puts(FormatRow("Refresh (rotation, 1 tx each)", refresh).c_str());
   std::puts(FormatRow("HTTP /oauth/token (wrk, client_credentials)", http_token).c_str());
   std::puts(FormatRow("HTTP /oauth/introspect (wrk)", http_introspect).c_str());
@@ -315,6 +354,11 @@ int Main(const std::string& self) {
               issue.calls_per_second / pg1, n, issue.calls_per_second / pg64,
               issue.calls_per_second / empty.calls_per_second,
               introspect.calls_per_second / empty.calls_per_second);
+  std::printf("ratios: JWT IssueToken / opaque = %.2f (target >= 0.85); JWT Introspect / opaque = %.2f "
+              "(target >= 0.90); JWT IssueToken / openssl ES256 sign = %.2f\n",
+              jwt_issue.calls_per_second / issue.calls_per_second,
+              jwt_introspect.calls_per_second / introspect.calls_per_second,
+              jwt_issue.calls_per_second / es256_sign);
   std::printf("ratios: HTTP token / gRPC IssueToken = %.2f; HTTP introspect / gRPC Introspect = %.2f\n",
               http_token.calls_per_second / issue.calls_per_second,
               http_introspect.calls_per_second / introspect.calls_per_second);

@@ -130,8 +130,6 @@ TEST_F(GrpcE2eTest, ErrorsCarryTheExactOAuthCode) {
   v1::IssueTokenRequest big = Password(std::string(5000, 'u'), "x");
   v1::IssueTokenRequest code_grant;
   code_grant.mutable_authorization_code()->set_code("c");
-  v1::IssueTokenRequest jwt = ClientCredentials();
-  jwt.set_token_format(v1::TOKEN_FORMAT_JWT);
   v1::IssueTokenRequest empty_password = Password("", "");
   for (const Case& c : std::vector<Case>{
            {"wrong secret", {creds.first, "wrong"}, ClientCredentials(), grpc::StatusCode::UNAUTHENTICATED, "invalid_client"},
@@ -143,7 +141,6 @@ TEST_F(GrpcE2eTest, ErrorsCarryTheExactOAuthCode) {
            {"missing username", creds, empty_password, grpc::StatusCode::INVALID_ARGUMENT, "invalid_request"},
            {"wrong password", creds, Password("nobody", "x"), grpc::StatusCode::FAILED_PRECONDITION, "invalid_grant"},
            {"code grant not yet", creds, code_grant, grpc::StatusCode::UNIMPLEMENTED, "unsupported_grant_type"},
-           {"jwt not yet", creds, jwt, grpc::StatusCode::UNIMPLEMENTED, "invalid_request"},
        }) {
     grpc::Status st;
     if (c.creds.first.empty()) {
@@ -157,6 +154,26 @@ TEST_F(GrpcE2eTest, ErrorsCarryTheExactOAuthCode) {
     EXPECT_EQ(e.error, c.error) << c.name;
     EXPECT_FALSE(e.description.empty()) << c.name;
   }
+}
+
+TEST_F(GrpcE2eTest, JwtFormatAnswersARealJwt) {
+  auto creds = NewClient();
+  v1::IssueTokenRequest req = ClientCredentials();
+  req.set_token_format(v1::TOKEN_FORMAT_JWT);
+  v1::IssueTokenResponse t;
+  grpc::Status st = Issue(creds, req, &t);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(t.token_type(), "Bearer");
+  EXPECT_EQ(t.expires_in(), 7200);
+  EXPECT_EQ(t.scope(), "read");
+  ASSERT_EQ(std::count(t.access_token().begin(), t.access_token().end(), '.'), 2) << t.access_token();
+  EXPECT_EQ(t.access_token().substr(0, 3), "eyJ");  // a base64url JSON header
+  v1::IntrospectResponse info = Introspect(creds, t.access_token());
+  EXPECT_TRUE(info.active());
+  EXPECT_EQ(info.client_id(), creds.first);
+  EXPECT_EQ(info.sub(), creds.first);
+  EXPECT_EQ(info.exp() - info.iat(), 7200);
+  EXPECT_FALSE(info.jti().empty());
 }
 
 TEST_F(GrpcE2eTest, GrantNotAllowedIsUnauthorizedClient) {

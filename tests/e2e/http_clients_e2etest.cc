@@ -55,7 +55,8 @@ TEST(HttpClientsTest, SeedCurlLinesAndRequestsOAuthlib) {
                       {{"TOKEND_HTTP", "https://" + server.http_addr()},
                        {"SEEDS_DIR", source + "/../shared/seeds"},
                        {"CURL_CA_BUNDLE", cert},
-                       {"REQUESTS_CA_BUNDLE", cert}});
+                       {"REQUESTS_CA_BUNDLE", cert},
+                       {"JWT_READY", "1"}});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, " passed, 0 failed")) << r.out << r.err;
   std::cout << r.out;

@@ -43,7 +43,7 @@ TEST(MigrateCommandTest, AppliesOnceThenNothing) {
                                             {"TOKEND_DATA_DIR", ScratchDir("migrate")}};
   auto first = RunCommand(BinaryFromEnv("TOKEND_BIN"), {"migrate"}, env);
   EXPECT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_EQ(first.out, "{\"applied\": 1}\n");
+  EXPECT_EQ(first.out, "{\"applied\": 2}\n");  // V001 ledger, V002 signing keys
   auto second = RunCommand(BinaryFromEnv("TOKEND_BIN"), {"migrate"}, env);
   EXPECT_EQ(second.exit_code, 0);
   EXPECT_EQ(second.out, "{\"applied\": 0}\n");

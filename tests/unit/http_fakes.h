@@ -196,22 +196,25 @@ class FakeTokenStore : public storage::TokenStore {
   std::map<std::string, storage::TokenRecord> rows_;
 };
 
-// A real TokenService with the three grants, over the fakes.
+// A real TokenService with the three grants, over the fakes; opaque access
+// tokens only unless given other `formats`.
 class FakeCore {
  public:
-  FakeCore()
+  explicit FakeCore(const TokenFormats& formats = TokenFormats::OpaqueOnly())
       : tokens_(users_),
         cache_(std::chrono::seconds(30), 1 << 16),
         authenticator_(clients_, absl::Seconds(30)),
         hasher_(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN, 4),
-        issuer_(tokens_, cache_),
-        core_(TokenService::Options{"https://issuer.test"}, authenticator_, tokens_, cache_) {
+        issuer_(tokens_, cache_, formats),
+        core_(TokenService::Options{"https://issuer.test"}, authenticator_, tokens_, cache_,
+              formats) {
     core_.RegisterGrant(std::make_unique<ClientCredentialsGrant>(issuer_));
     core_.RegisterGrant(std::make_unique<PasswordGrant>(users_, hasher_, issuer_));
     core_.RegisterGrant(std::make_unique<RefreshTokenGrant>(issuer_));
   }
 
   TokenService& core() { return core_; }
+  storage::ClientStore& clients() { return clients_; }
 
   // A confidential client allowed `grant_types`, scopes "read write".
   void AddClient(const std::string& id, const std::string& secret,

@@ -26,7 +26,7 @@ bool ClientCredentialsGrant::HandleAsync(const AuthenticatedClient& client,
     done(granted.status());
     return true;
   }
-  issuer_.IssueClientToken(c, *granted, request.audience, std::move(done));
+  issuer_.IssueClientToken(c, *granted, request.audience, request.format, std::move(done));
   return true;
 }
 

@@ -20,7 +20,8 @@ absl::StatusOr<TokenResponse> PasswordGrant::Handle(const AuthenticatedClient& c
   if (!hasher_.Verify(hash, request.password) || !user.ok()) {
     return oauth::InvalidGrant("The username or password is incorrect.");
   }
-  return issuer_.OpenUserSession(c, user->id, *granted, request.audience, "password");
+  return issuer_.OpenUserSession(c, user->id, *granted, request.audience, "password",
+                                 request.format);
 }
 
 }  // namespace tokend

@@ -9,7 +9,8 @@ absl::StatusOr<TokenResponse> RefreshTokenGrant::Handle(const AuthenticatedClien
   if (request.refresh_token.empty()) {
     return oauth::InvalidRequest("The refresh_token grant needs refresh_token.");
   }
-  return issuer_.RotateRefreshToken(client.record(), request.refresh_token, request.scopes);
+  return issuer_.RotateRefreshToken(client.record(), request.refresh_token, request.scopes,
+                                    request.format);
 }
 
 }  // namespace tokend

@@ -9,11 +9,14 @@ clients and users, then passes TOKEND_HTTP (http://127.0.0.1:PORT) and SEEDS_DIR
 - requests-oauthlib (Debian's python3-requests-oauthlib) drives client_credentials
   (BackendApplicationClient), password (LegacyApplicationClient) and refresh.
 """
+import base64
 import json
 import os
 import re
 import subprocess
 import sys
+
+from checks import check, finish
 
 import requests
 from oauthlib.oauth2 import BackendApplicationClient, LegacyApplicationClient
@@ -21,16 +24,6 @@ from requests_oauthlib import OAuth2Session
 
 BASE = os.environ["TOKEND_HTTP"]
 SEEDS = os.environ["SEEDS_DIR"]
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}", file=sys.stderr)
 
 
 def curl_examples(path):
@@ -87,6 +80,18 @@ jwt_ready = os.environ.get("JWT_READY") == "1"
 if jwt_ready:
     check("pix4d jwt 200", status == 200, f"{status} {body}")
     check("pix4d jwt shape", body.get("access_token", "").count(".") == 2, str(body))
+    check("pix4d jwt bearer", body.get("token_type") == "Bearer", str(body))
+    check("pix4d jwt expires_in", body.get("expires_in") == 36000, str(body))
+    check("pix4d jwt scope", body.get("scope") == "read write", str(body))
+    check("pix4d jwt no refresh token", "refresh_token" not in body, str(body))
+    claims = json.loads(base64.urlsafe_b64decode(body["access_token"].split(".")[1] + "=="))
+    check("pix4d jwt claims", claims.get("client_id") == "YuB7fu" and claims.get("sub") == "YuB7fu"
+          and claims.get("scope") == "read write" and claims["exp"] - claims["iat"] == 36000, str(claims))
+    introspected = requests.post(BASE + "/oauth/introspect", data={
+        "token": body["access_token"], "client_id": "YuB7fu", "client_secret": "GMSVvt8dF"},
+        timeout=10).json()
+    check("pix4d jwt introspects active", introspected.get("active") is True
+          and introspected.get("jti") == claims.get("jti"), str(introspected))
 else:
     check("pix4d jwt before its issue: clear invalid_request",
           status == 400 and body.get("error") == "invalid_request" and "JWT" in body.get("error_description", ""),
@@ -128,5 +133,4 @@ try:
 except Exception as e:  # oauthlib raises InvalidClientError
     check("oauthlib wrong secret raises invalid_client", "invalid_client" in repr(e), repr(e))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
