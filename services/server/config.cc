@@ -45,7 +45,7 @@ ABSL_FLAG(int, executor_threads, EnvInt("TOKEND_EXECUTOR_THREADS", 128),
           "threads for blocking ledger work [TOKEND_EXECUTOR_THREADS]");
 ABSL_FLAG(int, db_pool_size, EnvInt("TOKEND_DB_POOL_SIZE", 16),
           "PostgreSQL connections [TOKEND_DB_POOL_SIZE]");
-ABSL_FLAG(int, commit_writers, EnvInt("TOKEND_COMMIT_WRITERS", 4),
+ABSL_FLAG(int, commit_writers, EnvInt("TOKEND_COMMIT_WRITERS", 1),
           "concurrent group-commit transactions for client_credentials tokens "
           "[TOKEND_COMMIT_WRITERS]");
 ABSL_FLAG(int, cache_ttl_seconds, EnvInt("TOKEND_CACHE_TTL_SECONDS", 30),
