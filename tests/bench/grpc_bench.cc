@@ -36,6 +36,7 @@
 ABSL_FLAG(int, seconds, 5, "seconds per run");
 ABSL_FLAG(int, runs, 3, "runs per figure (the median is reported)");
 ABSL_FLAG(int, concurrency, 64, "calls in flight");
+ABSL_FLAG(int, connections, 1, "client connections the calls are spread over");
 ABSL_FLAG(std::vector<std::string>, phases,
           std::vector<std::string>({"pgbench", "empty", "issue", "jwt_issue", "introspect",
                                     "jwt_introspect", "refresh", "http_token", "http_introspect"}),
@@ -223,8 +224,8 @@ int Main(const std::string& self) {
     return 1;
   }
   int n = absl::GetFlag(FLAGS_concurrency);
-  std::printf("machine: %u cores; concurrency %d; %d runs x %d s each; medians\n",
-              std::thread::hardware_concurrency(), n, absl::GetFlag(FLAGS_runs),
+  std::printf("machine: %u cores; concurrency %d over %d connections; %d runs x %d s each; medians\n",
+              std::thread::hardware_concurrency(), n, absl::GetFlag(FLAGS_connections), absl::GetFlag(FLAGS_runs),
               absl::GetFlag(FLAGS_seconds));
 
   double pg1 = PgbenchTps(**cluster, dir, 1);
@@ -243,7 +244,17 @@ int Main(const std::string& self) {
   c.set_max_user_sessions(0);
   auto [id, secret] = server.CreateClient(c);
   server.CreateUser("bench-user", "bench-password");
-  auto stub = server.TokenStub();
+  // Several HTTP/2 connections, as a fleet of callers would open: one
+  // connection serialises its frames on one server thread.
+  std::vector<std::unique_ptr<v1::TokenService::Stub>> stubs;
+  for (int i = 0; i < absl::GetFlag(FLAGS_connections); ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("tokend.bench.connection", i);  // distinct args: a distinct connection
+    stubs.push_back(v1::TokenService::NewStub(
+        grpc::CreateCustomChannel(server.grpc_addr(), grpc::InsecureChannelCredentials(), args)));
+  }
+  auto& stub = stubs[0];
+  auto stub_for = [&](int loop) { return stubs[loop % stubs.size()].get(); };
 
   auto call_ctx = [&] {
     auto* ctx = new grpc::ClientContext;
@@ -255,10 +266,10 @@ int Main(const std::string& self) {
   v1::IssueTokenRequest jwt_req = issue_req;
   jwt_req.set_token_format(v1::TOKEN_FORMAT_JWT);
   auto issue_load = [&](const v1::IssueTokenRequest& req) {
-    return RunClosedLoop(n, Duration(), [&](int, auto done) {
+    return RunClosedLoop(n, Duration(), [&](int loop, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::IssueTokenResponse;
-      stub->async()->IssueToken(ctx, &req, resp, [ctx, resp, done](grpc::Status st) {
+      stub_for(loop)->async()->IssueToken(ctx, &req, resp, [ctx, resp, done](grpc::Status st) {
         delete ctx;
         delete resp;
         done(st.ok());
@@ -282,11 +293,11 @@ int Main(const std::string& self) {
   };
   std::atomic<uint64_t> next{0};
   auto introspect_load = [&](const std::vector<v1::IntrospectRequest>& probes) {
-    return RunClosedLoop(n, Duration(), [&](int, auto done) {
+    return RunClosedLoop(n, Duration(), [&](int loop, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::IntrospectResponse;
       const auto& req = probes[next++ % probes.size()];
-      stub->async()->Introspect(ctx, &req, resp, [ctx, resp, done](grpc::Status st) {
+      stub_for(loop)->async()->Introspect(ctx, &req, resp, [ctx, resp, done](grpc::Status st) {
         bool ok = st.ok() && resp->active();
         delete ctx;
         delete resp;
@@ -316,7 +327,7 @@ int Main(const std::string& self) {
     return RunClosedLoop(n, Duration(), [&](int loop, auto done) {
       auto* ctx = call_ctx();
       auto* resp = new v1::RefreshResponse;
-      stub->async()->Refresh(ctx, &chains[loop], resp, [ctx, resp, done, &chains, loop](grpc::Status st) {
+      stub_for(loop)->async()->Refresh(ctx, &chains[loop], resp, [ctx, resp, done, &chains, loop](grpc::Status st) {
         if (st.ok()) chains[loop].set_refresh_token(resp->refresh_token());
         delete ctx;
         delete resp;
