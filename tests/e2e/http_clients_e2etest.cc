@@ -22,15 +22,7 @@ TEST(HttpClientsTest, SeedCurlLinesAndRequestsOAuthlib) {
   v1::Client bellus;
   bellus.set_client_id("application");
   for (const char* g : {"client_credentials", "password", "refresh_token"}) bellus.add_grant_types(g);
-  {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", "Bearer " + server.admin_key());
-    v1::CreateClientRequest req;
-    *req.mutable_client() = bellus;
-    req.set_imported_secret("secret");
-    v1::CreateClientResponse resp;
-    ASSERT_TRUE(server.AdminStub()->CreateClient(&ctx, req, &resp).ok());
-  }
+  ASSERT_EQ(server.CreateClient(bellus, "secret").second, "secret");
   v1::Client pix4d;
   pix4d.set_client_id("YuB7fu");
   pix4d.add_grant_types("client_credentials");
@@ -39,15 +31,7 @@ TEST(HttpClientsTest, SeedCurlLinesAndRequestsOAuthlib) {
   pix4d.add_default_scopes("read");
   pix4d.add_default_scopes("write");
   pix4d.set_access_token_ttl_seconds(36000);
-  {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", "Bearer " + server.admin_key());
-    v1::CreateClientRequest req;
-    *req.mutable_client() = pix4d;
-    req.set_imported_secret("GMSVvt8dF");
-    v1::CreateClientResponse resp;
-    ASSERT_TRUE(server.AdminStub()->CreateClient(&ctx, req, &resp).ok());
-  }
+  ASSERT_EQ(server.CreateClient(pix4d, "GMSVvt8dF").second, "GMSVvt8dF");
   server.CreateUser("pedroetb", "password");
 
   std::string source = BinaryFromEnv("TOKEND_SOURCE_DIR");

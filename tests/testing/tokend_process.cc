@@ -167,11 +167,13 @@ std::unique_ptr<v1::AdminService::Stub> TokendProcess::AdminStub() const {
   return v1::AdminService::NewStub(grpc::CreateChannel(admin_addr_, ChannelCredentials()));
 }
 
-std::pair<std::string, std::string> TokendProcess::CreateClient(const v1::Client& client) const {
+std::pair<std::string, std::string> TokendProcess::CreateClient(
+    const v1::Client& client, const std::string& imported_secret) const {
   grpc::ClientContext ctx;
   client::AddAdminKey(&ctx, admin_key_);
   v1::CreateClientRequest req;
   *req.mutable_client() = client;
+  req.set_imported_secret(imported_secret);
   v1::CreateClientResponse resp;
   grpc::Status st = AdminStub()->CreateClient(&ctx, req, &resp);
   EXPECT_TRUE(st.ok()) << st.error_message();

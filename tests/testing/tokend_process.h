@@ -50,7 +50,9 @@ class TokendProcess {
   std::unique_ptr<v1::AdminService::Stub> AdminStub() const;
 
   // Creates a client through the admin API; returns (client_id, secret).
-  std::pair<std::string, std::string> CreateClient(const v1::Client& client) const;
+  // `imported_secret` keeps a migrating client's existing secret.
+  std::pair<std::string, std::string> CreateClient(const v1::Client& client,
+                                                   const std::string& imported_secret = "") const;
   // Creates a user with a password; returns the user id.
   std::string CreateUser(const std::string& username, const std::string& password) const;
 
