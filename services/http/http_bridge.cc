@@ -77,9 +77,15 @@ Router BuildRouter(const HttpBridgeOptions& o, TokenService& core) {
   Router r;
   r.Add({std::string(kTokenPath), "/oauth2/token", "/oauth2/token/", "/oauth/v2/accessToken"},
         bhttp::verb::post, Mode::kBlocking,
-        [endpoints](const Request& req) { return endpoints->Token(req); });
+        [endpoints](const Request& req) { return endpoints->Token(req); },
+        [endpoints](const Request& req, Reply reply) {
+          return endpoints->TryTokenNonBlocking(req, reply);
+        });
   r.Add({std::string(kIntrospectPath)}, bhttp::verb::post, Mode::kBlocking,
-        [endpoints](const Request& req) { return endpoints->Introspect(req); });
+        [endpoints](const Request& req) { return endpoints->Introspect(req); },
+        [endpoints](const Request& req, Reply reply) {
+          return endpoints->TryIntrospectCached(req, reply);
+        });
   r.Add({std::string(kRevokePath)}, bhttp::verb::post, Mode::kBlocking,
         [endpoints](const Request& req) { return endpoints->Revoke(req); });
   r.Add({"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"},

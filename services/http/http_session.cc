@@ -97,7 +97,20 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     Router::Match match = env_->router.Find(req);
     if (match.route == nullptr) return Send(std::move(match.response));
     if (match.route->mode == Mode::kInline) return Send(match.route->handler(req));
+    if (match.route->fast && TryFast(*match.route, req)) return;
     Submit(&match.route->handler, std::make_shared<const Request>(std::move(req)));
+  }
+
+  // The route's non-blocking attempt; its answer comes back to this
+  // connection's strand like an executor's.
+  bool TryFast(const Route& route, const Request& req) {
+    std::shared_ptr<ConnectionTracker::Scope> task = env_->tracker.TrackTask();
+    return route.fast(req, [self = this->shared_from_this(), task](Response res) mutable {
+      auto strand = self->stream_.get_executor();
+      net::post(strand, [self = std::move(self), res = std::move(res), task]() mutable {
+        self->Send(std::move(res));
+      });
+    });
   }
 
   // Runs a blocking handler on the executor; its answer comes back to this

@@ -1,5 +1,7 @@
 #include "services/http/oauth_endpoints.h"
 
+#include <optional>
+
 #include "services/http/form_request.h"
 #include "services/http/json_response.h"
 #include "services/token/oauth_error.h"
@@ -67,20 +69,41 @@ absl::StatusOr<JsonObject> RenderOr(absl::StatusOr<T> answer, Render render) {
   return render(*answer);
 }
 
-// Parses the form and resolves the client, then answers the JSON that
-// `call(form, auth)` returns (no-store). Every failure becomes a §5.2 error,
-// with the Basic challenge when the client used Basic.
-template <typename Call>
-Response Serve(const Request& req, Call call) {
-  auto form = FormRequest::Parse(req);
-  if (!form.ok()) return OAuthErrorResponse(form.status());
-  auto auth = form->Credentials();
-  if (!auth.ok()) return OAuthErrorResponse(auth.status());
-  absl::StatusOr<JsonObject> body = call(*form, *auth);
-  if (!body.ok()) return OAuthErrorResponse(body.status(), auth->used_basic);
+// The JSON answer (no-store), or the §5.2 error with the Basic challenge
+// when the client used Basic.
+Response Answer(const absl::StatusOr<JsonObject>& body, bool used_basic) {
+  if (!body.ok()) return OAuthErrorResponse(body.status(), used_basic);
   Response res = JsonResponse(bhttp::status::ok, *body);
   SetNoStore(res);
   return res;
+}
+
+// Parses the form and resolves the client, then calls `call(form, auth)`;
+// a malformed request is answered through `reply` at once.
+template <typename Call>
+auto WithForm(const Request& req, const std::function<void(Response)>& reply, Call call) {
+  auto form = FormRequest::Parse(req);
+  if (!form.ok()) {
+    reply(OAuthErrorResponse(form.status()));
+    return decltype(call(*form, PresentedAuth{}))();
+  }
+  auto auth = form->Credentials();
+  if (!auth.ok()) {
+    reply(OAuthErrorResponse(auth.status()));
+    return decltype(call(*form, *auth))();
+  }
+  return call(*form, *auth);
+}
+
+// Serves a blocking call: its answer rendered by Answer().
+template <typename Call>
+Response Serve(const Request& req, Call call) {
+  std::optional<Response> early;
+  auto body = WithForm(req, [&](Response r) { early = std::move(r); },
+                       [&](const FormRequest& form, const PresentedAuth& auth) {
+                         return std::optional<Response>(Answer(call(form, auth), auth.used_basic));
+                       });
+  return early ? *std::move(early) : *std::move(body);
 }
 
 }  // namespace
@@ -99,6 +122,37 @@ Response OAuthEndpoints::Introspect(const Request& req) {
         core_.Introspect(auth.credentials, form.Get("token"), form.Get("token_type_hint")),
         IntrospectionJson);
   });
+}
+
+bool OAuthEndpoints::TryTokenNonBlocking(const Request& req,
+                                         const std::function<void(Response)>& reply) {
+  std::optional<bool> handled = WithForm(
+      req, reply, [&](const FormRequest& form, const PresentedAuth& auth) -> std::optional<bool> {
+        auto request = TokenRequestOf(form);
+        if (!request.ok()) {
+          reply(Answer(request.status(), auth.used_basic));
+          return true;
+        }
+        bool basic = auth.used_basic;
+        return core_.TryTokenNonBlocking(
+            auth.credentials, *request, [reply, basic](absl::StatusOr<TokenResponse> token) {
+              reply(Answer(RenderOr(std::move(token), TokenJson), basic));
+            });
+      });
+  return handled.value_or(true);  // nullopt: a malformed request, already answered
+}
+
+bool OAuthEndpoints::TryIntrospectCached(const Request& req,
+                                         const std::function<void(Response)>& reply) {
+  std::optional<bool> handled = WithForm(
+      req, reply, [&](const FormRequest& form, const PresentedAuth& auth) -> std::optional<bool> {
+        auto info = core_.TryIntrospectCached(auth.credentials, form.Get("token"),
+                                              form.Get("token_type_hint"));
+        if (!info.has_value()) return false;
+        reply(Answer(RenderOr(*std::move(info), IntrospectionJson), auth.used_basic));
+        return true;
+      });
+  return handled.value_or(true);
 }
 
 Response OAuthEndpoints::Revoke(const Request& req) {

@@ -4,6 +4,8 @@
 // Blocking (the core talks to PostgreSQL): run them on the executor.
 #pragma once
 
+#include <functional>
+
 #include "services/http/http_types.h"
 #include "services/token/token_service.h"
 
@@ -19,6 +21,12 @@ class OAuthEndpoints {
   Response Introspect(const Request& req);
   // RFC 7009.
   Response Revoke(const Request& req);
+
+  // Non-blocking attempts (false: use the blocking call above): a
+  // client_credentials grant for a cached client, completed by the
+  // group-commit writer; an Introspect answered from the caches.
+  bool TryTokenNonBlocking(const Request& req, const std::function<void(Response)>& reply);
+  bool TryIntrospectCached(const Request& req, const std::function<void(Response)>& reply);
 
  private:
   TokenService& core_;

@@ -6,8 +6,9 @@
 namespace tokend::http {
 
 void Router::Add(const std::vector<std::string>& paths, bhttp::verb method, Mode mode,
-                 Handler handler) {
-  const Route& route = routes_.emplace_back(Route{method, mode, std::move(handler)});
+                 Handler handler, FastHandler fast) {
+  const Route& route =
+      routes_.emplace_back(Route{method, mode, std::move(handler), std::move(fast)});
   for (const auto& path : paths) by_path_[path].push_back(&route);
 }
 

@@ -14,6 +14,11 @@
 namespace tokend::http {
 
 using Handler = std::function<Response(const Request&)>;
+// A non-blocking first attempt at a request: returns false (and never calls
+// `reply`) when the answer needs blocking work; otherwise calls `reply` once,
+// from any thread.
+using Reply = std::function<void(Response)>;
+using FastHandler = std::function<bool(const Request&, Reply)>;
 
 enum class Mode {
   kInline,    // cheap and non-blocking: runs on the I/O thread
@@ -24,12 +29,14 @@ struct Route {
   bhttp::verb method;
   Mode mode;
   Handler handler;
+  FastHandler fast;  // optional: tried on the I/O thread before `handler`
 };
 
 class Router {
  public:
   // Serves `method` on each of `paths` (aliases share one handler).
-  void Add(const std::vector<std::string>& paths, bhttp::verb method, Mode mode, Handler handler);
+  void Add(const std::vector<std::string>& paths, bhttp::verb method, Mode mode, Handler handler,
+           FastHandler fast = nullptr);
 
   struct Match {
     const Route* route = nullptr;  // null: answer `response` (404 or 405)

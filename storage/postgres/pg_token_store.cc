@@ -73,6 +73,7 @@ absl::StatusOr<RefreshResult> PgTokenStore::RotateRefreshToken(
   auto st = pool_.Run([&](pqxx::connection& conn) -> absl::Status {
     pqxx::work tx(conn);
     std::string hex = ToHex(digest);
+    tx.exec_prepared(stmt::kLockFamilyOfToken, hex);
     pqxx::result consumed = tx.exec_prepared(stmt::kConsumeRefresh, hex, client_id, ToUnixMicros(now));
     if (!consumed.empty()) {
       TokenRecord old = TokenFromRow(consumed[0]);

@@ -90,6 +90,12 @@ void PrepareStatements(pqxx::connection& c) {
             " SELECT family_id FROM token_families WHERE user_id = $1 AND client_id = $2"
             " AND revoked_at IS NULL AND expires_at > now()"
             " ORDER BY created_at DESC, family_id OFFSET $3) RETURNING family_id::text");
+  // Every refresh of a session first takes its family row: racing uses of
+  // one refresh token queue here, and locks are always taken family first,
+  // then tokens (as revocation does), so they cannot deadlock.
+  c.prepare(stmt::kLockFamilyOfToken,
+            "SELECT f.family_id FROM token_families f JOIN tokens t ON t.family_id = f.family_id "
+            "WHERE t.digest = decode($1, 'hex') FOR UPDATE OF f");
   c.prepare(stmt::kConsumeRefresh,
             string("UPDATE tokens t SET used_at = " TS("$3::int8") " WHERE t.digest = decode($1, 'hex') "
                    "AND t.kind = 2 AND t.client_id = $2 AND t.used_at IS NULL "

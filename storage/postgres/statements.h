@@ -28,6 +28,7 @@ inline constexpr char kInsertTokens[] = "insert_tokens";
 inline constexpr char kInsertAudit[] = "insert_audit";
 inline constexpr char kInsertFamily[] = "insert_family";
 inline constexpr char kEvictSessions[] = "evict_sessions";
+inline constexpr char kLockFamilyOfToken[] = "lock_family_of_token";
 inline constexpr char kConsumeRefresh[] = "consume_refresh";
 inline constexpr char kClassifyRefresh[] = "classify_refresh";
 inline constexpr char kExtendFamily[] = "extend_family";
