@@ -104,6 +104,7 @@ Router BuildRouter(const HttpBridgeOptions& o, TokenService& core) {
         [](const Request&) { return StatusResponse(true, "ok"); });
   r.Add({"/readyz"}, bhttp::verb::get, Mode::kBlocking,
         [readiness](const Request&) { return StatusResponse(!readiness || readiness(), "ready"); });
+  for (const auto& install : o.routes) install(r);
   return r;
 }
 

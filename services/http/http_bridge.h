@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "services/common/bounded_executor.h"
+#include "services/http/router.h"
 #include "services/token/token_service.h"
 
 namespace tokend::http {
@@ -28,6 +29,9 @@ struct HttpBridgeOptions {
   // The JWKS document served at /.well-known/jwks.json (and named jwks_uri
   // in discovery); from memory, non-blocking. Unset: no JWKS route.
   std::function<std::shared_ptr<const std::string>()> jwks;
+  // Further endpoints (authorization pages, identity API), each installed
+  // into the router beside the OAuth ones.
+  std::vector<std::function<void(Router&)>> routes;
   int io_threads = 2;
   size_t max_connections = 4096;  // above it new connections are closed at once
   std::chrono::milliseconds read_timeout{10000};

@@ -1,5 +1,6 @@
 #include "services/http/router.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "services/http/json_response.h"
 
@@ -9,20 +10,39 @@ void Router::Add(const std::vector<std::string>& paths, bhttp::verb method, Mode
                  Handler handler, FastHandler fast) {
   const Route& route =
       routes_.emplace_back(Route{method, mode, std::move(handler), std::move(fast)});
-  for (const auto& path : paths) by_path_[path].push_back(&route);
+  for (const auto& path : paths) {
+    if (absl::EndsWith(path, "/*")) {
+      by_prefix_[path.substr(0, path.size() - 1)].push_back(&route);
+    } else {
+      by_path_[path].push_back(&route);
+    }
+  }
+}
+
+const std::vector<const Route*>* Router::Lookup(absl::string_view path) const {
+  if (auto it = by_path_.find(path); it != by_path_.end()) return &it->second;
+  const std::vector<const Route*>* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& [prefix, routes] : by_prefix_) {
+    if (path.size() > prefix.size() && absl::StartsWith(path, prefix) && prefix.size() > best_len) {
+      best = &routes;
+      best_len = prefix.size();
+    }
+  }
+  return best;
 }
 
 Router::Match Router::Find(const Request& req) const {
   absl::string_view target = ToAbsl(req.target());
   absl::string_view path = target.substr(0, target.find('?'));
   Match match;
-  auto it = by_path_.find(path);
-  if (it == by_path_.end()) {
+  const std::vector<const Route*>* routes = Lookup(path);
+  if (routes == nullptr) {
     match.response = ErrorResponse(bhttp::status::not_found, "not_found", "No such endpoint.");
     return match;
   }
   std::vector<std::string> allowed;
-  for (const Route* route : it->second) {
+  for (const Route* route : *routes) {
     if (route->method == req.method()) {
       match.route = route;
       return match;

@@ -34,7 +34,10 @@ struct Route {
 
 class Router {
  public:
-  // Serves `method` on each of `paths` (aliases share one handler).
+  // Serves `method` on each of `paths` (aliases share one handler). A path
+  // ending in "/*" matches every longer path under that prefix (the handler
+  // reads the rest from the target), e.g. "/api/user/*" for /api/user/<id>;
+  // exact paths win over prefixes, longer prefixes over shorter ones.
   void Add(const std::vector<std::string>& paths, bhttp::verb method, Mode mode, Handler handler,
            FastHandler fast = nullptr);
 
@@ -48,6 +51,9 @@ class Router {
  private:
   std::deque<Route> routes_;  // stable addresses
   absl::flat_hash_map<std::string, std::vector<const Route*>> by_path_;
+  absl::flat_hash_map<std::string, std::vector<const Route*>> by_prefix_;  // "/api/user/"
+  // The routes serving `path`, or null.
+  const std::vector<const Route*>* Lookup(absl::string_view path) const;
 };
 
 }  // namespace tokend::http

@@ -173,12 +173,18 @@ std::optional<absl::StatusOr<Introspection>> TokenService::TryIntrospectCached(
 
 Introspection TokenService::Describe(const AuthenticatedClient& client,
                                      const storage::TokenState* state) const {
+  if (state == nullptr) return {};
+  const storage::TokenRecord& t = state->token;
+  bool visible = t.client_id == client.id() || client.HasPermission("introspect");
+  return visible ? DescribeLive(state) : Introspection{};
+}
+
+Introspection TokenService::DescribeLive(const storage::TokenState* state) const {
   Introspection out;
   if (state == nullptr) return out;
   const storage::TokenRecord& t = state->token;
   bool live = !t.revoked_at && !t.used_at && !Expired(t, storage::Now());
-  bool visible = t.client_id == client.id() || client.HasPermission("introspect");
-  if (!live || !visible) return out;
+  if (!live) return out;
   out.active = true;
   out.scope = t.scope;
   out.client_id = t.client_id;
@@ -191,7 +197,20 @@ Introspection TokenService::Describe(const AuthenticatedClient& client,
   out.aud = t.audience;
   out.iss = options_.issuer;
   out.jti = t.jti;
+  out.user_id = t.user_id;
   return out;
+}
+
+absl::StatusOr<Introspection> TokenService::CheckAccessToken(const std::string& token) {
+  if (token.empty() || token.size() > kMaxField) return Introspection{};
+  std::string digest = secrets::Sha256(token);
+  if (formats_.ForToken(token).Check(token, digest, true) != TokenCheck::kPassed) {
+    return Introspection{};
+  }
+  auto state = LoadState(digest);
+  if (!state.ok()) return state.status();
+  if (*state == nullptr || (*state)->token.kind != storage::TokenKind::kAccess) return Introspection{};
+  return DescribeLive(state->get());
 }
 
 absl::Status TokenService::Revoke(const PresentedCredentials& credentials, const std::string& token,

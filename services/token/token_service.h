@@ -62,6 +62,12 @@ class TokenService {
   absl::Status Revoke(const PresentedCredentials& credentials, const std::string& token,
                       const std::string& token_type_hint);
 
+  // RFC 6750 resource access: what an access token presented as a Bearer
+  // credential stands for. Checked as Introspect checks it (a JWT's
+  // signature and times, then the ledger), without client authentication;
+  // refresh tokens are never accepted. Inactive: `active` is false.
+  absl::StatusOr<Introspection> CheckAccessToken(const std::string& token);
+
   // Names of the registered grants (for discovery documents).
   std::vector<std::string> GrantTypes() const;
 
@@ -73,6 +79,8 @@ class TokenService {
   // What Introspect answers for a token state (null: unknown token).
   Introspection Describe(const AuthenticatedClient& client,
                          const storage::TokenState* state) const;
+  // The same for any caller: null or dead states are inactive.
+  Introspection DescribeLive(const storage::TokenState* state) const;
 
   Options options_;
   ClientAuthenticator& authenticator_;

@@ -60,6 +60,7 @@ struct Introspection {
   std::string aud;
   std::string iss;
   std::string jti;
+  std::string user_id;  // not an RFC 7662 field: empty for client tokens
 };
 
 // Completion of a non-blocking token request; may run on any thread.
