@@ -38,6 +38,7 @@ struct ClientRecord {
   bool confidential = true;
   std::vector<std::string> permissions;
   TokenFormat default_token_format = TokenFormat::kOpaque;
+  bool allow_plain_pkce = false;  // RFC 7636 "plain" (S256 is always allowed)
   std::string secret_digest;  // raw SHA-256 of the secret; empty for public clients
   Time created_at{};
   Time updated_at{};

@@ -78,6 +78,11 @@ absl::Status ClientRegistry::Validate(const storage::ClientRecord& c) {
   for (const auto& uri : c.redirect_uris) {
     if (auto st = CheckUrl("redirect_uris", uri, true); !st.ok()) return st;
   }
+  bool code_flow = std::find(c.grant_types.begin(), c.grant_types.end(), "authorization_code") !=
+                   c.grant_types.end();
+  if (code_flow && c.redirect_uris.empty()) {
+    return Bad("redirect_uris", "the authorization_code grant needs at least one");
+  }
   if (auto st = CheckUrl("homepage_url", c.homepage_url, false); !st.ok()) return st;
   if (auto st = CheckUrl("logo_url", c.logo_url, false); !st.ok()) return st;
   for (const auto& p : c.permissions) {

@@ -61,6 +61,8 @@ const std::map<std::string, ClientField>& ClientFields() {
       {"default_token_format",
        {[](auto& p, auto* r) { r->default_token_format = FormatOf(p.default_token_format()); },
         [](auto& p) { return p.default_token_format() != v1::TOKEN_FORMAT_UNSPECIFIED; }}},
+      {"allow_plain_pkce", {[](auto& p, auto* r) { r->allow_plain_pkce = p.allow_plain_pkce(); },
+                            [](auto& p) { return p.allow_plain_pkce(); }}},
   };
   return *fields;
 }
@@ -120,6 +122,7 @@ void ToProto(const storage::ClientRecord& in, v1::Client* out) {
   out->set_default_token_format(in.default_token_format == storage::TokenFormat::kJwt
                                     ? v1::TOKEN_FORMAT_JWT
                                     : v1::TOKEN_FORMAT_OPAQUE);
+  out->set_allow_plain_pkce(in.allow_plain_pkce);
 }
 
 void ToProto(const storage::SigningKeyRecord& in, v1::SigningKey* out) {

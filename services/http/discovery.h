@@ -11,6 +11,7 @@ namespace tokend::http {
 
 // The endpoint paths the bridge serves; discovery advertises these.
 inline constexpr absl::string_view kTokenPath = "/oauth/token";
+inline constexpr absl::string_view kAuthorizePath = "/oauth/authorize";
 inline constexpr absl::string_view kIntrospectPath = "/oauth/introspect";
 inline constexpr absl::string_view kRevokePath = "/oauth/revoke";
 inline constexpr absl::string_view kJwksPath = "/.well-known/jwks.json";

@@ -50,6 +50,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void Begin() {
+    boost::system::error_code ec;
+    auto remote = Lowest().socket().remote_endpoint(ec);
+    if (!ec) peer_ = remote.address().to_string();
     if constexpr (kTls) {
       Lowest().expires_after(env_->limits.read_timeout);
       stream_.async_handshake(net::ssl::stream_base::server,
@@ -92,6 +95,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     Lowest().expires_never();
     busy_ = env_->tracker.TrackRequest();
     Request req = parser_->release();
+    // Only the bridge itself says who the peer is (login throttling).
+    req.set(kPeerAddressField, peer_);
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     Router::Match match = env_->router.Find(req);
@@ -209,6 +214,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   std::unique_ptr<ConnectionTracker::Scope> busy_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  std::string peer_;  // the client's IP address
   size_t drained_ = 0;
 };
 

@@ -16,6 +16,10 @@ namespace bhttp = boost::beast::http;
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
 
+// A header the bridge sets on every request it reads (replacing any the
+// client sent) to the peer's IP address.
+inline constexpr char kPeerAddressField[] = "X-Tokend-Peer-Address";
+
 inline absl::string_view ToAbsl(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace tokend::http

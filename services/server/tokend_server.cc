@@ -15,13 +15,16 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/admin/client_registry.h"
+#include "services/authorization/authorization_service.h"
 #include "services/admin/user_registry.h"
 #include "services/common/bounded_executor.h"
 #include "services/common/secrets.h"
 #include "services/grpc/admin_grpc_service.h"
 #include "services/grpc/token_grpc_service.h"
+#include "services/http/authorize_endpoints.h"
 #include "services/http/http_bridge.h"
 #include "services/keys/key_manager.h"
+#include "services/token/grants/authorization_code_grant.h"
 #include "services/token/grants/client_credentials_grant.h"
 #include "services/token/grants/password_grant.h"
 #include "services/token/grants/refresh_token_grant.h"
@@ -33,6 +36,7 @@
 #include "storage/postgres/group_commit_writer.h"
 #include "storage/postgres/local_cluster.h"
 #include "storage/postgres/migrator.h"
+#include "storage/postgres/pg_authorization_store.h"
 #include "storage/postgres/pg_client_store.h"
 #include "storage/postgres/pg_key_store.h"
 #include "storage/postgres/pg_token_store.h"
@@ -68,6 +72,7 @@ struct TokendServer::Parts {
   std::unique_ptr<storage::pg::PgUserStore> users;
   std::unique_ptr<storage::pg::PgTokenStore> tokens;
   std::unique_ptr<storage::pg::PgKeyStore> key_store;
+  std::unique_ptr<storage::pg::PgAuthorizationStore> authorization_store;
   std::unique_ptr<keys::KeyManager> key_manager;
   std::unique_ptr<OpaqueFormat> opaque_format;
   std::unique_ptr<JwtFormat> jwt_format;
@@ -80,6 +85,7 @@ struct TokendServer::Parts {
   std::unique_ptr<TokenService> core;
   std::unique_ptr<ClientRegistry> client_registry;
   std::unique_ptr<UserRegistry> user_registry;
+  std::unique_ptr<AuthorizationService> authorization;
   std::unique_ptr<BoundedExecutor> executor;
   std::unique_ptr<grpc_adapter::TokenGrpcService> token_grpc;
   std::unique_ptr<grpc_adapter::AdminGrpcService> admin_grpc;
@@ -191,6 +197,7 @@ absl::Status TokendServer::Start() {
   p.clients = std::make_unique<storage::pg::PgClientStore>(*p.pool);
   p.users = std::make_unique<storage::pg::PgUserStore>(*p.pool);
   p.tokens = std::make_unique<storage::pg::PgTokenStore>(*p.pool, *p.writer);
+  p.authorization_store = std::make_unique<storage::pg::PgAuthorizationStore>(*p.pool);
   if (auto st = StartKeys(); !st.ok()) return st;
   p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds), 1 << 20);
   p.authenticator =
@@ -218,6 +225,13 @@ absl::Status TokendServer::Start() {
   p.core->RegisterGrant(std::make_unique<ClientCredentialsGrant>(*p.issuer));
   p.core->RegisterGrant(std::make_unique<PasswordGrant>(*p.users, *p.hasher, *p.issuer));
   p.core->RegisterGrant(std::make_unique<RefreshTokenGrant>(*p.issuer));
+  p.core->RegisterGrant(std::make_unique<AuthorizationCodeGrant>(*p.authorization_store, *p.issuer));
+  p.authorization = std::make_unique<AuthorizationService>(
+      AuthorizationService::Options{
+          .issuer = config_.issuer,
+          .code_ttl = std::chrono::seconds(config_.authorization_code_ttl_seconds)},
+      *p.clients, *p.users,
+      *p.authorization_store, *p.hasher);
   p.client_registry = std::make_unique<ClientRegistry>(*p.clients, *p.authenticator);
   p.user_registry = std::make_unique<UserRegistry>(*p.users, *p.hasher);
   p.executor = std::make_unique<BoundedExecutor>(config_.executor_threads, 10000);
@@ -262,6 +276,10 @@ absl::Status TokendServer::Start() {
     opts.tls_key_file = config_.tls_key;
     opts.readiness = [pool = p.pool.get()] { return pool->Ping(); };
     opts.jwks = jwks;
+    opts.routes.push_back([authorization = p.authorization.get(),
+                           secure = !config_.tls_cert.empty()](http::Router& r) {
+      http::AddAuthorizeRoutes(r, *authorization, {.secure_cookies = secure});
+    });
     p.http = std::make_unique<http::HttpBridge>(std::move(opts), *p.core, *p.executor);
     if (auto st = p.http->Start(); !st.ok()) return st;  // names the address
   }
@@ -289,6 +307,7 @@ void TokendServer::PurgeLoop() {
       if (!n.ok() || *n == 0) break;
       total += *n;
     }
+    if (auto n = parts_->authorization_store->PurgeExpired(before); n.ok()) total += *n;
     if (total > 0) Log("info", "purged expired ledger rows", "rows", std::to_string(total));
   }
 }

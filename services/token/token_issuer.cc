@@ -93,27 +93,41 @@ void TokenIssuer::IssueClientToken(const storage::ClientRecord& client,
                       });
 }
 
+absl::StatusOr<TokenIssuer::PendingSession> TokenIssuer::MintSession(
+    const storage::ClientRecord& client, const std::string& user_id,
+    const std::vector<std::string>& scopes, const std::string& audience,
+    const std::string& grant_type, TokenFormat format, const std::string& family_id,
+    storage::Time now) {
+  std::string scope = scopes::Join(scopes);
+  auto chosen = FormatFor(client, format);
+  if (!chosen.ok()) return chosen.status();
+  auto access = MintAccess(**chosen, client, user_id, family_id, scope, audience, now);
+  if (!access.ok()) return access.status();
+  Minted refresh = MintRefresh(client, user_id, family_id, scope, audience, now);
+  storage::NewSession session{family_id, client.client_id, user_id, grant_type, now,
+                              refresh.record.expires_at, {access->record, refresh.record}};
+  return PendingSession{std::move(session),
+                        TokenResponse{access->token, "Bearer", client.access_ttl_seconds,
+                                      refresh.token, scope, now}};
+}
+
+void TokenIssuer::ForgetFamilies(const std::vector<std::string>& family_ids) {
+  for (const auto& f : family_ids) cache_.EraseFamily(f);
+}
+
 absl::StatusOr<TokenResponse> TokenIssuer::OpenUserSession(const storage::ClientRecord& client,
                                                            const std::string& user_id,
                                                            const std::vector<std::string>& scopes,
                                                            const std::string& audience,
                                                            const std::string& grant_type,
                                                            TokenFormat format) {
-  storage::Time now = storage::Now();
-  std::string scope = scopes::Join(scopes);
-  std::string family = secrets::NewUuid();
-  auto chosen = FormatFor(client, format);
-  if (!chosen.ok()) return chosen.status();
-  auto access = MintAccess(**chosen, client, user_id, family, scope, audience, now);
-  if (!access.ok()) return access.status();
-  Minted refresh = MintRefresh(client, user_id, family, scope, audience, now);
-  storage::NewSession session{family, client.client_id, user_id, grant_type, now,
-                              refresh.record.expires_at, {access->record, refresh.record}};
-  auto evicted = store_.OpenSession(session, client.max_user_sessions);
+  auto pending = MintSession(client, user_id, scopes, audience, grant_type, format,
+                             secrets::NewUuid(), storage::Now());
+  if (!pending.ok()) return pending.status();
+  auto evicted = store_.OpenSession(pending->session, client.max_user_sessions);
   if (!evicted.ok()) return evicted.status();
-  for (const auto& f : *evicted) cache_.EraseFamily(f);
-  return TokenResponse{access->token, "Bearer", client.access_ttl_seconds, refresh.token, scope,
-                       now};
+  ForgetFamilies(*evicted);
+  return std::move(pending->response);
 }
 
 absl::StatusOr<TokenResponse> TokenIssuer::RotateRefreshToken(

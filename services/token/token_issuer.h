@@ -37,6 +37,23 @@ class TokenIssuer {
                                                 const std::string& audience,
                                                 const std::string& grant_type, TokenFormat format);
 
+  // A user session minted but not yet recorded, for a caller that records
+  // `session` inside its own transaction (a code exchange) and then answers
+  // `response`.
+  struct PendingSession {
+    storage::NewSession session;
+    TokenResponse response;
+  };
+  absl::StatusOr<PendingSession> MintSession(const storage::ClientRecord& client,
+                                             const std::string& user_id,
+                                             const std::vector<std::string>& scopes,
+                                             const std::string& audience,
+                                             const std::string& grant_type, TokenFormat format,
+                                             const std::string& family_id, storage::Time now);
+
+  // Drops cached state of sessions that were ended (evicted, revoked).
+  void ForgetFamilies(const std::vector<std::string>& family_ids);
+
   // Exchanges a refresh token (RFC 6749 §6): single use, new pair with fresh
   // expiry, scope narrowed or kept. invalid_grant when the token is unknown,
   // another client's, expired, revoked or already used (the last also

@@ -109,11 +109,6 @@ absl::StatusOr<GrantHandler*> TokenService::SelectGrant(const AuthenticatedClien
                                                         const TokenRequest& request) {
   auto it = grants_.find(request.grant_type);
   if (it == grants_.end()) {
-    if (request.grant_type == "authorization_code") {
-      return oauth::Error(oauth::ErrorCode::kUnsupportedGrantType,
-                          "The authorization_code grant is not available yet.",
-                          absl::StatusCode::kUnimplemented);
-    }
     return oauth::Error(oauth::ErrorCode::kUnsupportedGrantType,
                         "The grant_type is not supported.");
   }

@@ -4,6 +4,7 @@
 
 #include "storage/postgres/change_feed.h"
 #include "storage/postgres/row_codec.h"
+#include "storage/postgres/session_writes.h"
 #include "storage/postgres/statements.h"
 
 namespace tokend::storage::pg {
@@ -13,23 +14,6 @@ std::vector<const TokenRecord*> Pointers(const std::vector<TokenRecord>& v) {
   std::vector<const TokenRecord*> out;
   for (const auto& t : v) out.push_back(&t);
   return out;
-}
-
-void Audit(pqxx::work& tx, const std::string& event, const std::string& client_id,
-           const std::string& user_id, const std::string& family_id, const std::string& detail) {
-  tx.exec_prepared(stmt::kInsertAudit, TextArray({event}), TextArray({client_id}),
-                   TextArray({user_id}), TextArray({family_id}), TextArray({detail}));
-}
-
-// Revokes the families and all their tokens, one audit row each.
-void RevokeFamilies(pqxx::work& tx, const std::vector<std::string>& families,
-                    const std::string& event, const std::string& reason) {
-  if (families.empty()) return;
-  tx.exec_prepared(stmt::kRevokeFamilyTokens, TextArray(families));
-  for (const auto& f : families) {
-    Audit(tx, event, "", "", f, reason);
-    AnnounceFamilyRevoked(tx, f);
-  }
 }
 
 }  // namespace
@@ -43,23 +27,11 @@ absl::StatusOr<std::vector<std::string>> PgTokenStore::OpenSession(const NewSess
                                                                    int max_sessions) {
   std::vector<std::string> evicted;
   auto st = pool_.Run([&](pqxx::connection& conn) {
-    evicted.clear();
     pqxx::work tx(conn);
-    if (tx.exec_prepared(stmt::kLockUser, s.user_id).empty()) {
-      return absl::NotFoundError("no such user");
-    }
-    if (max_sessions > 0) {
-      for (const auto& row : tx.exec_prepared(stmt::kEvictSessions, s.user_id, s.client_id,
-                                              max_sessions - 1)) {
-        evicted.push_back(row[0].as<std::string>());
-      }
-      RevokeFamilies(tx, evicted, "session.evicted", "session limit");
-    }
-    tx.exec_prepared(stmt::kInsertFamily, s.family_id, s.client_id, s.user_id, s.grant_type,
-                     ToUnixMicros(s.created_at), ToUnixMicros(s.expires_at));
-    InsertTokens(tx, Pointers(s.tokens), "");
-    Audit(tx, "session.opened", s.client_id, s.user_id, s.family_id, s.grant_type);
+    auto opened = OpenSessionIn(tx, s, max_sessions);
+    if (!opened.ok()) return opened.status();
     tx.commit();
+    evicted = *std::move(opened);
     return absl::OkStatus();
   });
   if (!st.ok()) return st;

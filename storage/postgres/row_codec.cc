@@ -68,6 +68,7 @@ ClientRecord ClientFromRow(const pqxx::row& r) {
   c.created_at = FromUnixMicros(r[14].as<int64_t>());
   c.updated_at = FromUnixMicros(r[15].as<int64_t>());
   c.default_token_format = TokenFormatFromName(r[16].as<std::string>());
+  c.allow_plain_pkce = r[17].as<bool>();
   return c;
 }
 

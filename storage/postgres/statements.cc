@@ -2,18 +2,17 @@
 
 #include <pqxx/pqxx>
 
+#include "storage/postgres/authorization_statements.h"
+#include "storage/postgres/sql_time.h"
+
 namespace tokend::storage::pg {
 namespace {
-
-// Timestamps cross the boundary as integer microseconds since the epoch.
-#define TS(x) "(timestamptz 'epoch' + (" x ") * interval '1 microsecond')"
-#define US(col) "(extract(epoch from " col ") * 1000000)::int8"
 
 constexpr char kClientColumns[] =
     "client_id, name, coalesce(encode(secret_digest, 'hex'), ''), grant_types, allowed_scopes, "
     "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
     "homepage_url, logo_url, confidential, permissions, " US("created_at") ", " US("updated_at")
-    ", default_token_format";
+    ", default_token_format, allow_plain_pkce";
 
 constexpr char kUserColumns[] =
     "id, username, email, full_name, nickname, password_hash, " US("created_at") ", " US(
@@ -32,10 +31,10 @@ void PrepareStatements(pqxx::connection& c) {
             "INSERT INTO clients (client_id, name, secret_digest, grant_types, allowed_scopes, "
             "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
             "homepage_url, logo_url, confidential, permissions, created_at, updated_at, "
-            "default_token_format) VALUES "
+            "default_token_format, allow_plain_pkce) VALUES "
             "($1, $2, decode(nullif($3, ''), 'hex'), $4::text[], $5::text[], $6::text[], $7, $8, "
             "$9, $10::text[], $11, $12, $13, $14::text[], " TS("$15::int8") ", " TS("$15::int8") ", "
-            "$16)");
+            "$16, $17)");
   c.prepare(stmt::kGetClient, string("SELECT ") + kClientColumns + " FROM clients WHERE client_id = $1");
   c.prepare(stmt::kListClients, string("SELECT ") + kClientColumns +
                                     " FROM clients WHERE client_id > $1 ORDER BY client_id LIMIT $2");
@@ -44,7 +43,8 @@ void PrepareStatements(pqxx::connection& c) {
             "default_scopes = $5::text[], access_ttl_s = $6, refresh_ttl_s = $7, "
             "max_user_sessions = $8, redirect_uris = $9::text[], homepage_url = $10, "
             "logo_url = $11, confidential = $12, permissions = $13::text[], "
-            "default_token_format = $14, updated_at = now() WHERE client_id = $1");
+            "default_token_format = $14, allow_plain_pkce = $15, updated_at = now() "
+            "WHERE client_id = $1");
   c.prepare(stmt::kDeleteClient, "DELETE FROM clients WHERE client_id = $1");
   c.prepare(stmt::kDeleteClientTokens, "DELETE FROM tokens WHERE client_id = $1");
   c.prepare(stmt::kSetClientSecret,
@@ -146,6 +146,8 @@ void PrepareStatements(pqxx::connection& c) {
             "VALUES ($1, $2, decode($3, 'hex'), decode($4, 'hex'), " TS("$5::int8") ")");
   c.prepare(stmt::kPurgeKeys,
             "DELETE FROM signing_keys WHERE publish_until < " TS("$1::int8"));
+
+  PrepareAuthorizationStatements(c);
 }
 
 }  // namespace tokend::storage::pg

@@ -140,7 +140,7 @@ TEST_F(GrpcE2eTest, ErrorsCarryTheExactOAuthCode) {
            {"field over 4 KiB", creds, big, grpc::StatusCode::INVALID_ARGUMENT, "invalid_request"},
            {"missing username", creds, empty_password, grpc::StatusCode::INVALID_ARGUMENT, "invalid_request"},
            {"wrong password", creds, Password("nobody", "x"), grpc::StatusCode::FAILED_PRECONDITION, "invalid_grant"},
-           {"code grant not yet", creds, code_grant, grpc::StatusCode::UNIMPLEMENTED, "unsupported_grant_type"},
+           {"code grant not allowed", creds, code_grant, grpc::StatusCode::PERMISSION_DENIED, "unauthorized_client"},
        }) {
     grpc::Status st;
     if (c.creds.first.empty()) {

@@ -120,7 +120,7 @@ std::vector<ErrorCase> ErrorCases() {
       {"MissingGrantType", FormPost(token, "scope=read", basic), 400, "invalid_request"},
       {"UnsupportedGrant", FormPost(token, "grant_type=magic", basic), 400,
        "unsupported_grant_type"},
-      {"AuthorizationCodeNotYet", FormPost(token, "grant_type=authorization_code&code=x", basic),
+      {"UnregisteredCodeGrant", FormPost(token, "grant_type=authorization_code&code=x", basic),
        400, "unsupported_grant_type"},
       {"BadSecretBasic", FormPost(token, cc, basic_auth::Format("app", "wrong")), 401,
        "invalid_client", true},
