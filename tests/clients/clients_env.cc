@@ -57,6 +57,7 @@ class Environment : public ::testing::Environment {
     e.vars = {{"TOKEND_GRPC_ADDR", server_->grpc_addr()},
               {"TOKEND_ADMIN_ADDR", server_->admin_addr()},
               {"TOKEND_ADMIN_KEY", server_->admin_key()},
+              {"TOKEND_ISSUER", "http://" + server_->http_addr()},  // tokend's default issuer
               {"TOKEND_CLIENT_ID", e.app_id},
               {"TOKEND_CLIENT_SECRET", e.app_secret},
               {"TOKEND_SHORT_CLIENT_ID", e.short_id},

@@ -21,7 +21,7 @@ struct ClientsEnv {
   std::string username, password;
   std::string source_dir;  // the repository
   std::string build_dir;   // CLIENTS_BUILD_DIR: generated stubs, Go cache, scratch
-  // TOKEND_* for the language test suites.
+  // TOKEND_* for the language test suites (TOKEND_ISSUER: the iss of its JWTs).
   std::map<std::string, std::string> vars;
 };
 
