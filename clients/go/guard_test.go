@@ -32,8 +32,13 @@ func (e echo) Shout(ctx context.Context, r *echov1.EchoRequest) (*echov1.EchoRes
 
 // startEcho serves the echo service behind a Guard whose cache keeps answers for 1 s.
 func startEcho(t *testing.T) string {
+	return startEchoWith(t, tokend.NewIntrospectionVerifier(dial(t, "RS_"), time.Second))
+}
+
+// startEchoWith serves the echo service behind a Guard with verifier v.
+func startEchoWith(t *testing.T, v tokend.Verifier) string {
 	guard := &tokend.Guard{
-		Verifier: tokend.NewIntrospectionVerifier(dial(t, "RS_"), time.Second),
+		Verifier: v,
 		RequiredScopes: map[string][]string{
 			"/echo.v1.EchoService/Echo":  {"read"},
 			"/echo.v1.EchoService/Shout": {"write"},
