@@ -27,4 +27,4 @@ javac -nowarn -encoding UTF-8 -d "$out/test-classes" -cp "$out/classes:$cp$J/jun
   $(find "$out/gen/tokend/echo" "$here/src/test/java" -name '*.java') "$out/ReadmeExample.java"
 exec java -cp "$out/test-classes:$out/tokend-client.jar:$cp$J/junit4.jar:$J/hamcrest-core.jar" \
   org.junit.runner.JUnitCore tokend.client.TokenClientTest tokend.client.TokenSourceTest \
-  tokend.client.InterceptorTest tokend.client.ReadmeTest
+  tokend.client.InterceptorTest tokend.client.JwtVerifierTest tokend.client.ReadmeTest
