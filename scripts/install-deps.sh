@@ -12,6 +12,8 @@ APT_PACKAGES=(
   wrk python3 openssl curl
   # tests: independent OAuth/JWT client libraries
   python3-requests-oauthlib python3-jwt python3-cryptography
+  # tests/browser: the login and consent pages in a real browser (playwright-core from npm)
+  chromium
   # tests: ../shared/tools/helm-check (it would install these itself; done here once)
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v3-dev
   golang-github-burntsushi-toml-dev golang-github-gobwas-glob-dev

@@ -7,6 +7,8 @@ echo "==> npm install (buf, for the proto lint test)"
 # The registry here omits other platforms' optional packages, which makes
 # `npm ci` refuse any lock file: versions are pinned exactly in package.json.
 (cd proto && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
+echo "==> npm install (playwright-core, for the browser test)"
+(cd tests/browser && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
 bash scripts/build.sh
 echo "==> ctest"
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900
