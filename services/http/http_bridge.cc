@@ -105,6 +105,15 @@ Router BuildRouter(const HttpBridgeOptions& o, TokenService& core) {
   r.Add({"/readyz"}, bhttp::verb::get, Mode::kBlocking,
         [readiness](const Request&) { return StatusResponse(!readiness || readiness(), "ready"); });
   for (const auto& install : o.routes) install(r);
+  if (o.metrics != nullptr) {
+    r.Add({"/metrics"}, bhttp::verb::get, Mode::kInline, [registry = o.metrics](const Request&) {
+      Response res{bhttp::status::ok, 11};
+      res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      res.set(bhttp::field::cache_control, "no-store");
+      res.body() = registry->Render();
+      return res;
+    });
+  }
   return r;
 }
 
@@ -137,6 +146,15 @@ absl::Status HttpBridge::Start() {
   SessionLimits limits{options_.read_timeout, options_.max_header_bytes, options_.max_body_bytes};
   rt->env = std::make_shared<SessionEnv>(limits, BuildRouter(options_, core_), executor_,
                                          options_.max_connections);
+  if (options_.metrics != nullptr) {
+    options_.metrics->Add([env = std::weak_ptr<SessionEnv>(rt->env)](metrics::Exposition& out) {
+      if (auto e = env.lock()) {
+        e->router.Collect(out);
+        out.Family("tokend_http_open_connections", "gauge", "Open HTTP connections.");
+        out.Sample("tokend_http_open_connections", {}, static_cast<uint64_t>(e->tracker.connections()));
+      }
+    });
+  }
   rt->listener = std::make_shared<Listener>(rt->ioc, rt->env, rt->tls.get());
   if (auto st = rt->listener->Open(*endpoint); !st.ok()) {
     return absl::UnavailableError(

@@ -32,6 +32,9 @@ struct HttpBridgeOptions {
   // Further endpoints (authorization pages, identity API), each installed
   // into the router beside the OAuth ones.
   std::vector<std::function<void(Router&)>> routes;
+  // Serves GET /metrics from this registry and adds the bridge's own request
+  // counts to it. Unset: no /metrics route.
+  metrics::Registry* metrics = nullptr;
   int io_threads = 2;
   size_t max_connections = 4096;  // above it new connections are closed at once
   std::chrono::milliseconds read_timeout{10000};

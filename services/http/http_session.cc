@@ -100,6 +100,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     Router::Match match = env_->router.Find(req);
+    stats_ = match.route != nullptr ? match.route->stats : env_->router.unmatched();
+    started_ = std::chrono::steady_clock::now();
     if (match.route == nullptr) return Send(std::move(match.response));
     if (match.route->mode == Mode::kInline) return Send(match.route->handler(req));
     if (match.route->fast && TryFast(*match.route, req)) return;
@@ -161,6 +163,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   void Send(Response res) {
+    if (stats_ != nullptr) {
+      stats_->Record(res.result_int(), std::chrono::duration<double>(
+                                           std::chrono::steady_clock::now() - started_).count());
+      stats_ = nullptr;
+    }
     res.version(version_);
     res.keep_alive(keep_alive_ && !env_->tracker.stopping());
     res.set(bhttp::field::server, "tokend");
@@ -215,6 +222,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   unsigned version_ = 11;
   bool keep_alive_ = true;
   std::string peer_;  // the client's IP address
+  RouteStats* stats_ = nullptr;  // the request being answered, for /metrics
+  std::chrono::steady_clock::time_point started_;
   size_t drained_ = 0;
 };
 

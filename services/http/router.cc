@@ -8,8 +8,11 @@ namespace tokend::http {
 
 void Router::Add(const std::vector<std::string>& paths, bhttp::verb method, Mode mode,
                  Handler handler, FastHandler fast) {
+  RouteStats& stats = stats_.emplace_back();
+  stats.path = paths.empty() ? "" : paths.front();
+  stats.method = std::string(ToAbsl(bhttp::to_string(method)));
   const Route& route =
-      routes_.emplace_back(Route{method, mode, std::move(handler), std::move(fast)});
+      routes_.emplace_back(Route{method, mode, std::move(handler), std::move(fast), &stats});
   for (const auto& path : paths) {
     if (absl::EndsWith(path, "/*")) {
       by_prefix_[path.substr(0, path.size() - 1)].push_back(&route);
@@ -53,6 +56,29 @@ Router::Match Router::Find(const Request& req) const {
                                  "The endpoint does not support this method.");
   match.response.set(bhttp::field::allow, absl::StrJoin(allowed, ", "));
   return match;
+}
+
+void Router::Collect(metrics::Exposition& out) const {
+  auto each = [&](const std::function<void(const RouteStats&)>& f) {
+    for (const auto& s : stats_) f(s);
+    f(*unmatched_);
+  };
+  out.Family("tokend_http_requests_total", "counter", "HTTP requests by route, method and status.");
+  each([&](const RouteStats& s) {
+    for (size_t code = 0; code < s.by_status.size(); ++code) {
+      uint64_t n = s.by_status[code].Value();
+      if (n == 0) continue;
+      out.Sample("tokend_http_requests_total",
+                 {{"path", s.path}, {"method", s.method}, {"code", std::to_string(code)}}, n);
+    }
+  });
+  out.Family("tokend_http_request_duration_seconds", "histogram",
+             "Time from reading an HTTP request to handing its answer to the socket.");
+  each([&](const RouteStats& s) {
+    if (s.latency.Read().count == 0) return;
+    out.HistogramSamples("tokend_http_request_duration_seconds",
+                         {{"path", s.path}, {"method", s.method}}, s.latency);
+  });
 }
 
 }  // namespace tokend::http

@@ -2,7 +2,9 @@
 // path and 405 (with Allow) for a known path with another method.
 #pragma once
 
+#include <array>
 #include <deque>
+#include <memory>
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "services/http/http_types.h"
+#include "services/metrics/metrics.h"
 
 namespace tokend::http {
 
@@ -25,11 +28,24 @@ enum class Mode {
   kBlocking,  // may block (core, PostgreSQL): runs on the executor
 };
 
+// Requests answered by one route (or by none: 404/405), for /metrics.
+struct RouteStats {
+  std::string path;  // the route's first path; "other" for no route
+  std::string method;
+  std::array<metrics::Counter, 600> by_status;  // indexed by HTTP status code
+  metrics::Histogram latency{metrics::LatencyBuckets()};
+  void Record(unsigned status, double seconds) {
+    by_status[status < by_status.size() ? status : 0].Add();
+    latency.Observe(seconds);
+  }
+};
+
 struct Route {
   bhttp::verb method;
   Mode mode;
   Handler handler;
   FastHandler fast;  // optional: tried on the I/O thread before `handler`
+  RouteStats* stats = nullptr;
 };
 
 class Router {
@@ -48,8 +64,19 @@ class Router {
   // Matches the request target's path (the query is ignored).
   Match Find(const Request& req) const;
 
+  // Where requests no route serves are counted.
+  RouteStats* unmatched() const { return unmatched_.get(); }
+  // tokend_http_requests_total and tokend_http_request_duration_seconds.
+  void Collect(metrics::Exposition& out) const;
+
  private:
   std::deque<Route> routes_;  // stable addresses
+  std::deque<RouteStats> stats_;
+  std::unique_ptr<RouteStats> unmatched_ = [] {
+    auto s = std::make_unique<RouteStats>();
+    s->path = "other";
+    return s;
+  }();
   absl::flat_hash_map<std::string, std::vector<const Route*>> by_path_;
   absl::flat_hash_map<std::string, std::vector<const Route*>> by_prefix_;  // "/api/user/"
   // The routes serving `path`, or null.

@@ -20,10 +20,12 @@
 #include "services/common/bounded_executor.h"
 #include "services/common/secrets.h"
 #include "services/grpc/admin_grpc_service.h"
+#include "services/grpc/metrics_interceptor.h"
 #include "services/grpc/token_grpc_service.h"
 #include "services/http/authorize_endpoints.h"
 #include "services/http/http_bridge.h"
 #include "services/keys/key_manager.h"
+#include "services/metrics/metrics.h"
 #include "services/token/grants/authorization_code_grant.h"
 #include "services/token/grants/client_credentials_grant.h"
 #include "services/token/grants/password_grant.h"
@@ -65,6 +67,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 // Everything with a lifetime, in construction order (destroyed in reverse).
 struct TokendServer::Parts {
+  metrics::Registry metrics;  // first: outlives everything that reports to it
+  TokenMetrics token_metrics;
+  grpc_adapter::GrpcMetrics grpc_metrics;
   std::unique_ptr<storage::pg::LocalCluster> cluster;
   std::unique_ptr<storage::pg::ConnectionPool> pool;
   std::unique_ptr<storage::pg::GroupCommitWriter> writer;
@@ -222,6 +227,7 @@ absl::Status TokendServer::Start() {
   p.issuer = std::make_unique<TokenIssuer>(*p.tokens, *p.cache, *p.formats);
   p.core = std::make_unique<TokenService>(TokenService::Options{config_.issuer}, *p.authenticator,
                                           *p.tokens, *p.cache, *p.formats);
+  p.core->AttachMetrics(&p.token_metrics);
   p.core->RegisterGrant(std::make_unique<ClientCredentialsGrant>(*p.issuer));
   p.core->RegisterGrant(std::make_unique<PasswordGrant>(*p.users, *p.hasher, *p.issuer));
   p.core->RegisterGrant(std::make_unique<RefreshTokenGrant>(*p.issuer));
@@ -252,12 +258,16 @@ absl::Status TokendServer::Start() {
     ssl.pem_key_cert_pairs.push_back({*key, *cert});
     creds = grpc::SslServerCredentials(ssl);
   }
+  RegisterMetrics();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   {
     grpc::ServerBuilder b;
     b.AddListeningPort(config_.grpc_addr, creds);
     b.RegisterService(p.token_grpc.get());
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counted;
+    counted.push_back(p.grpc_metrics.Factory());
+    b.experimental().SetInterceptorCreators(std::move(counted));
     p.public_server = b.BuildAndStart();
     if (!p.public_server) return absl::UnavailableError("cannot listen on " + config_.grpc_addr);
   }
@@ -265,6 +275,9 @@ absl::Status TokendServer::Start() {
     grpc::ServerBuilder b;
     b.AddListeningPort(config_.admin_addr, creds);
     b.RegisterService(p.admin_grpc.get());
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counted;
+    counted.push_back(p.grpc_metrics.Factory());
+    b.experimental().SetInterceptorCreators(std::move(counted));
     p.admin_server = b.BuildAndStart();
     if (!p.admin_server) return absl::UnavailableError("cannot listen on " + config_.admin_addr);
   }
@@ -276,6 +289,7 @@ absl::Status TokendServer::Start() {
     opts.tls_key_file = config_.tls_key;
     opts.readiness = [pool = p.pool.get()] { return pool->Ping(); };
     opts.jwks = jwks;
+    opts.metrics = &p.metrics;
     opts.routes.push_back([authorization = p.authorization.get(),
                            secure = !config_.tls_cert.empty()](http::Router& r) {
       http::AddAuthorizeRoutes(r, *authorization, {.secure_cookies = secure});
@@ -288,6 +302,33 @@ absl::Status TokendServer::Start() {
   Log("info", "admin API serving", "admin", config_.admin_addr);
   Log("info", "http serving", "http", config_.http_addr);
   return absl::OkStatus();
+}
+
+void TokendServer::RegisterMetrics() {
+  Parts& p = *parts_;
+  p.grpc_metrics.AddServices({"tokend.v1.TokenService", "tokend.v1.AdminService",
+                              "tokend.v1.IdentityService", "grpc.health.v1.Health"});
+  p.metrics.Add([&p](metrics::Exposition& out) {
+    p.token_metrics.Collect(out);
+    p.grpc_metrics.Collect(out);
+    out.Family("tokend_token_cache_lookups_total", "counter",
+               "Token state lookups served from memory (hit) or not (miss).");
+    out.Sample("tokend_token_cache_lookups_total", {{"result", "hit"}}, p.cache->hits());
+    out.Sample("tokend_token_cache_lookups_total", {{"result", "miss"}}, p.cache->misses());
+    out.Family("tokend_db_pool_connections", "gauge", "PostgreSQL connections by state.");
+    out.Sample("tokend_db_pool_connections", {{"state", "in_use"}},
+               static_cast<uint64_t>(p.pool->in_use()));
+    out.Sample("tokend_db_pool_connections", {{"state", "size"}},
+               static_cast<uint64_t>(p.pool->size()));
+    out.Family("tokend_db_pool_waiting", "gauge", "Callers waiting for a PostgreSQL connection.");
+    out.Sample("tokend_db_pool_waiting", {}, static_cast<uint64_t>(p.pool->waiting()));
+    out.Family("tokend_group_commit_batch_rows", "histogram",
+               "Tokens per group-committed transaction.");
+    out.HistogramSamples("tokend_group_commit_batch_rows", {}, p.writer->batch_rows());
+    out.Family("tokend_group_commit_seconds", "histogram", "Group-commit transaction latency.");
+    out.HistogramSamples("tokend_group_commit_seconds", {}, p.writer->commit_seconds());
+    metrics::CollectProcess(out);
+  });
 }
 
 void TokendServer::PurgeLoop() {

@@ -37,6 +37,7 @@ class TokendServer {
   absl::StatusOr<keys::KeyEncryptionKey> LoadKeyEncryptionKey();
   // The key manager and the access-token formats.
   absl::Status StartKeys();
+  void RegisterMetrics();
   void PurgeLoop();
 
   Config config_;

@@ -15,11 +15,16 @@ std::shared_ptr<const storage::TokenState> TokenCache::Find(const std::string& d
   Shard& shard = ShardFor(digest);
   std::lock_guard lock(shard.mu);
   auto it = shard.by_digest.find(digest);
-  if (it == shard.by_digest.end()) return nullptr;
-  if (it->second.trusted_until < storage::Now()) {
-    shard.by_digest.erase(it);
+  if (it == shard.by_digest.end()) {
+    misses_.Add();
     return nullptr;
   }
+  if (it->second.trusted_until < storage::Now()) {
+    shard.by_digest.erase(it);
+    misses_.Add();
+    return nullptr;
+  }
+  hits_.Add();
   return it->second.state;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "services/metrics/metrics.h"
 #include "storage/records.h"
 
 namespace tokend {
@@ -34,6 +35,10 @@ class TokenCache {
   void EraseFamily(const std::string& family_id);
   void Clear();
 
+  // Lookups that found a trusted entry, and those that did not (/metrics).
+  uint64_t hits() const { return hits_.Value(); }
+  uint64_t misses() const { return misses_.Value(); }
+
  private:
   struct Entry {
     std::shared_ptr<const storage::TokenState> state;
@@ -51,6 +56,7 @@ class TokenCache {
   size_t shard_capacity_;
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> epoch_{0};
+  metrics::Counter hits_, misses_;
   // Family index entries live in the shard of the family id, tokens in the
   // shard of their digest; EraseFamily takes each lock in turn, never two.
 };

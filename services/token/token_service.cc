@@ -75,8 +75,38 @@ std::vector<std::string> TokenService::GrantTypes() const {
 }
 
 
+void TokenService::ObserveToken(const std::string& grant_type,
+                                const absl::StatusOr<TokenResponse>& result) {
+  if (metrics_ == nullptr) return;
+  metrics_->Record(TokenMetrics::Operation::kToken, grant_type, result.status());
+  if (!result.ok()) return;
+  metrics_->TokensIssued(1, result->refresh_token.empty() ? 0 : 1);
+  if (grant_type == "refresh_token") metrics_->Refreshed();
+}
+
+void TokenService::Observe(TokenMetrics::Operation op, const absl::Status& status) {
+  if (metrics_ != nullptr) metrics_->Record(op, "", status);
+}
+
 absl::StatusOr<TokenResponse> TokenService::Token(const PresentedCredentials& credentials,
                                                   const TokenRequest& request) {
+  auto result = IssueOrRefresh(credentials, request);
+  ObserveToken(request.grant_type, result);
+  return result;
+}
+
+bool TokenService::TryTokenNonBlocking(const PresentedCredentials& credentials,
+                                       const TokenRequest& request, const TokenCallback& done) {
+  if (metrics_ == nullptr) return TryTokenNonBlockingUnobserved(credentials, request, done);
+  return TryTokenNonBlockingUnobserved(
+      credentials, request, [this, grant = request.grant_type, done](absl::StatusOr<TokenResponse> r) {
+        ObserveToken(grant, r);
+        done(std::move(r));
+      });
+}
+
+absl::StatusOr<TokenResponse> TokenService::IssueOrRefresh(const PresentedCredentials& credentials,
+                                                           const TokenRequest& request) {
   if (auto st = CheckTokenRequest(request); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();
@@ -85,8 +115,9 @@ absl::StatusOr<TokenResponse> TokenService::Token(const PresentedCredentials& cr
   return (*grant)->Handle(*client, request);
 }
 
-bool TokenService::TryTokenNonBlocking(const PresentedCredentials& credentials,
-                                       const TokenRequest& request, const TokenCallback& done) {
+bool TokenService::TryTokenNonBlockingUnobserved(const PresentedCredentials& credentials,
+                                                 const TokenRequest& request,
+                                                 const TokenCallback& done) {
   if (auto st = CheckTokenRequest(request); !st.ok()) {
     done(st);
     return true;
@@ -132,19 +163,31 @@ absl::StatusOr<std::shared_ptr<const storage::TokenState>> TokenService::LoadSta
 absl::StatusOr<Introspection> TokenService::Introspect(const PresentedCredentials& credentials,
                                                        const std::string& token,
                                                        const std::string& token_type_hint) {
-  if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
-  auto client = authenticator_.Authenticate(credentials);
-  if (!client.ok()) return client.status();
-  std::string digest = secrets::Sha256(token);
-  if (formats_.ForToken(token).Check(token, digest, true) != TokenCheck::kPassed) {
-    return Introspection{};
-  }
-  auto state = LoadState(digest);
-  if (!state.ok()) return state.status();
-  return Describe(*client, state->get());
+  auto result = [&]() -> absl::StatusOr<Introspection> {
+    if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
+    auto client = authenticator_.Authenticate(credentials);
+    if (!client.ok()) return client.status();
+    std::string digest = secrets::Sha256(token);
+    if (formats_.ForToken(token).Check(token, digest, true) != TokenCheck::kPassed) {
+      return Introspection{};
+    }
+    auto state = LoadState(digest);
+    if (!state.ok()) return state.status();
+    return Describe(*client, state->get());
+  }();
+  Observe(TokenMetrics::Operation::kIntrospect, result.status());
+  return result;
 }
 
 std::optional<absl::StatusOr<Introspection>> TokenService::TryIntrospectCached(
+    const PresentedCredentials& credentials, const std::string& token,
+    const std::string& token_type_hint) {
+  auto result = TryIntrospectCachedUnobserved(credentials, token, token_type_hint);
+  if (result.has_value()) Observe(TokenMetrics::Operation::kIntrospect, result->status());
+  return result;
+}
+
+std::optional<absl::StatusOr<Introspection>> TokenService::TryIntrospectCachedUnobserved(
     const PresentedCredentials& credentials, const std::string& token,
     const std::string& token_type_hint) {
   if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
@@ -210,6 +253,15 @@ absl::StatusOr<Introspection> TokenService::CheckAccessToken(const std::string& 
 
 absl::Status TokenService::Revoke(const PresentedCredentials& credentials, const std::string& token,
                                   const std::string& token_type_hint) {
+  absl::Status st = RevokeUnobserved(credentials, token, token_type_hint);
+  Observe(TokenMetrics::Operation::kRevoke, st);
+  if (st.ok() && metrics_ != nullptr) metrics_->Revoked();
+  return st;
+}
+
+absl::Status TokenService::RevokeUnobserved(const PresentedCredentials& credentials,
+                                            const std::string& token,
+                                            const std::string& token_type_hint) {
   if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();

@@ -12,6 +12,7 @@
 #include "services/token/client_auth.h"
 #include "services/token/grants/grant_handler.h"
 #include "services/token/token_cache.h"
+#include "services/token/token_metrics.h"
 #include "services/token/token_format/token_formats.h"
 #include "storage/ledger.h"
 
@@ -68,6 +69,9 @@ class TokenService {
   // refresh tokens are never accepted. Inactive: `active` is false.
   absl::StatusOr<Introspection> CheckAccessToken(const std::string& token);
 
+  // Counts every request's outcome there (optional; call before serving).
+  void AttachMetrics(TokenMetrics* metrics) { metrics_ = metrics; }
+
   // Names of the registered grants (for discovery documents).
   std::vector<std::string> GrantTypes() const;
 
@@ -76,6 +80,17 @@ class TokenService {
   // The grant serving `request` for `client`, or the OAuth error saying why not.
   absl::StatusOr<GrantHandler*> SelectGrant(const AuthenticatedClient& client,
                                             const TokenRequest& request);
+  absl::StatusOr<TokenResponse> IssueOrRefresh(const PresentedCredentials& credentials,
+                                               const TokenRequest& request);
+  bool TryTokenNonBlockingUnobserved(const PresentedCredentials& credentials,
+                                     const TokenRequest& request, const TokenCallback& done);
+  void ObserveToken(const std::string& grant_type, const absl::StatusOr<TokenResponse>& result);
+  void Observe(TokenMetrics::Operation op, const absl::Status& status);
+  std::optional<absl::StatusOr<Introspection>> TryIntrospectCachedUnobserved(
+      const PresentedCredentials& credentials, const std::string& token,
+      const std::string& token_type_hint);
+  absl::Status RevokeUnobserved(const PresentedCredentials& credentials, const std::string& token,
+                                const std::string& token_type_hint);
   // What Introspect answers for a token state (null: unknown token).
   Introspection Describe(const AuthenticatedClient& client,
                          const storage::TokenState* state) const;
@@ -88,6 +103,7 @@ class TokenService {
   TokenCache& cache_;
   const TokenFormats& formats_;
   absl::flat_hash_map<std::string, std::unique_ptr<GrantHandler>> grants_;
+  TokenMetrics* metrics_ = nullptr;
 };
 
 }  // namespace tokend

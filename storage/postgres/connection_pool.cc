@@ -79,7 +79,10 @@ absl::Status ConnectionPool::Connect(Slot& slot) {
 
 absl::Status ConnectionPool::Acquire(Slot** slot) {
   std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, options_.acquire_timeout, [&] { return !idle_.empty(); })) {
+  waiting_.fetch_add(1, std::memory_order_relaxed);
+  bool got = cv_.wait_for(lock, options_.acquire_timeout, [&] { return !idle_.empty(); });
+  waiting_.fetch_sub(1, std::memory_order_relaxed);
+  if (!got) {
     return oauth::Error(oauth::ErrorCode::kTemporarilyUnavailable,
                         "The token ledger is overloaded; retry shortly.");
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -45,6 +46,9 @@ class ConnectionPool {
 
   // Counters for metrics and tests.
   int in_use() const;
+  // Callers waiting for a free connection now.
+  int waiting() const { return waiting_.load(std::memory_order_relaxed); }
+  int size() const { return options_.size; }
 
  private:
   struct Slot;
@@ -58,6 +62,7 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;
   std::chrono::steady_clock::time_point down_until_{};
+  std::atomic<int> waiting_{0};
 };
 
 }  // namespace tokend::storage::pg

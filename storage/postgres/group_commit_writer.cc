@@ -98,8 +98,12 @@ void GroupCommitWriter::Loop() {
     for (auto& p : batch) {
       for (auto& t : p.tokens) rows.push_back(&t);
     }
+    auto started = std::chrono::steady_clock::now();
     absl::Status st = Commit(rows);
     if (st.ok()) {
+      commit_seconds_.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      batch_rows_.Observe(static_cast<double>(rows.size()));
       commits_.fetch_add(1);
       tokens_.fetch_add(rows.size());
     }

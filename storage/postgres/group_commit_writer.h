@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/status/status.h"
+#include "services/metrics/metrics.h"
 #include "storage/postgres/connection_pool.h"
 #include "storage/records.h"
 
@@ -38,6 +39,10 @@ class GroupCommitWriter {
   // Stops taking writes, commits everything queued, joins the writers.
   void Flush();
 
+  // Rows per committed batch and commit latency (for /metrics).
+  const metrics::Histogram& batch_rows() const { return batch_rows_; }
+  const metrics::Histogram& commit_seconds() const { return commit_seconds_; }
+
   // Counters for metrics and benchmarks.
   uint64_t commits() const { return commits_.load(); }
   uint64_t tokens_written() const { return tokens_.load(); }
@@ -52,6 +57,8 @@ class GroupCommitWriter {
 
   ConnectionPool& pool_;
   Options options_;
+  metrics::Histogram batch_rows_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}};
+  metrics::Histogram commit_seconds_{metrics::LatencyBuckets()};
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;

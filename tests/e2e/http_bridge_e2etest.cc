@@ -10,6 +10,7 @@
 #include "services/common/basic_auth.h"
 #include "services/common/form_codec.h"
 #include "tests/testing/pg_harness.h"
+#include "tests/testing/prometheus_text.h"
 #include "tests/testing/tokend_process.h"
 #include "tests/unit/http_test_client.h"
 
@@ -125,6 +126,47 @@ TEST_F(HttpE2eTest, StopsCleanlyWithKeepAliveConnectionsOpen) {
   // An idle keep-alive connection does not hold the drain (10 s by default).
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_TRUE(idle.ClosedByPeer(std::chrono::seconds(5)));
+}
+
+
+// /metrics: valid text format whose counters moved with what was asked.
+TEST_F(HttpE2eTest, MetricsCountWhatHappened) {
+  ASSERT_EQ(Call(FormPost("/oauth/token", "grant_type=client_credentials", Basic())).result_int(), 200);
+  ASSERT_EQ(Call(FormPost("/oauth/token", "grant_type=client_credentials",
+                          basic_auth::Format(creds_.first, "wrong"))).result_int(), 401);
+  auto pw = Call(FormPost("/oauth/token", "grant_type=password&username=alice&password=wonderland", Basic()));
+  ASSERT_EQ(pw.result_int(), 200);
+  ASSERT_EQ(Call(FormPost("/oauth/revoke", "token=" + JsonString(pw, "refresh_token"), Basic())).result_int(), 200);
+  ASSERT_EQ(Call(Get("/nowhere")).result_int(), 404);
+
+  auto res = Call(Get("/metrics"));
+  ASSERT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res[bhttp::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = res.body();
+  auto errors = PrometheusFormatErrors(text);
+  EXPECT_TRUE(errors.empty()) << errors.front() << "\n" << text;
+  auto sample = [&](const std::string& series) { return PrometheusSample(text, series); };
+  EXPECT_EQ(sample(R"(tokend_oauth_requests_total{operation="token",grant_type="client_credentials",outcome="ok"})"), 1);
+  EXPECT_EQ(sample(R"(tokend_oauth_requests_total{operation="token",grant_type="client_credentials",outcome="invalid_client"})"), 1);
+  EXPECT_EQ(sample(R"(tokend_oauth_requests_total{operation="token",grant_type="password",outcome="ok"})"), 1);
+  EXPECT_EQ(sample(R"(tokend_oauth_requests_total{operation="revoke",grant_type="none",outcome="ok"})"), 1);
+  EXPECT_EQ(sample(R"(tokend_tokens_issued_total{kind="access"})"), 2);
+  EXPECT_EQ(sample(R"(tokend_tokens_issued_total{kind="refresh"})"), 1);
+  EXPECT_EQ(sample("tokend_tokens_revoked_total"), 1);
+  EXPECT_EQ(sample(R"(tokend_http_requests_total{path="/oauth/token",method="POST",code="200"})"), 2);
+  EXPECT_EQ(sample(R"(tokend_http_requests_total{path="/oauth/token",method="POST",code="401"})"), 1);
+  EXPECT_EQ(sample(R"(tokend_http_requests_total{path="other",method="",code="404"})"), 1);
+  EXPECT_EQ(sample(R"(tokend_http_request_duration_seconds_count{path="/oauth/token",method="POST"})"), 3);
+  EXPECT_EQ(sample(R"(tokend_grpc_requests_total{method="/tokend.v1.AdminService/CreateClient",code="0"})"), 1);
+  EXPECT_GE(sample("tokend_group_commit_batch_rows_count"), 1);
+  EXPECT_GE(sample(R"(tokend_db_pool_connections{state="size"})"), 1);
+  EXPECT_GE(sample("tokend_db_pool_waiting"), 0);
+  EXPECT_GT(sample("process_resident_memory_bytes"), 1 << 20);
+  EXPECT_GE(sample("tokend_http_open_connections"), 1);
+  EXPECT_GE(sample(R"(tokend_token_cache_lookups_total{result="miss"})"), 0);
+  // No token or secret ever reaches the exposition.
+  EXPECT_EQ(text.find(creds_.second), std::string::npos);
+  EXPECT_EQ(text.find(JsonString(pw, "access_token")), std::string::npos);
 }
 
 }  // namespace
