@@ -39,6 +39,7 @@ struct ClientRecord {
   std::vector<std::string> permissions;
   TokenFormat default_token_format = TokenFormat::kOpaque;
   bool allow_plain_pkce = false;  // RFC 7636 "plain" (S256 is always allowed)
+  std::optional<int32_t> rate_limit_per_second;  // nullopt: server default; 0: unlimited
   std::string secret_digest;  // raw SHA-256 of the secret; empty for public clients
   Time created_at{};
   Time updated_at{};

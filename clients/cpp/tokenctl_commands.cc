@@ -43,6 +43,7 @@ ABSL_FLAG(std::vector<std::string>, redirect_uris, {}, "comma-separated redirect
 ABSL_FLAG(std::string, homepage_url, "", "client homepage");
 ABSL_FLAG(std::string, logo_url, "", "client logo");
 ABSL_FLAG(bool, allow_plain_pkce, false, "client may use the RFC 7636 plain code challenge");
+ABSL_FLAG(int, rate_limit, -1, "requests per second per replica; 0 unlimited; unset: server default");
 ABSL_FLAG(bool, public_client, false, "a public client (no secret)");
 ABSL_FLAG(std::vector<std::string>, permissions, {}, "comma-separated permissions (introspect)");
 ABSL_FLAG(std::string, imported_secret, "", "create: keep a migrating client's existing secret");
@@ -162,6 +163,8 @@ void ClientFromFlags(v1::Client* c, google::protobuf::FieldMask* mask) {
   c->set_default_token_format(FormatFlag(absl::GetFlag(FLAGS_default_token_format)));
   mark("default_token_format", "default_token_format");
   c->set_allow_plain_pkce(absl::GetFlag(FLAGS_allow_plain_pkce)), mark("allow_plain_pkce", "allow_plain_pkce");
+  if (absl::GetFlag(FLAGS_rate_limit) >= 0) c->set_rate_limit_per_second(absl::GetFlag(FLAGS_rate_limit));
+  mark("rate_limit", "rate_limit_per_second");
   if (mask != nullptr && !absl::GetFlag(FLAGS_update_mask).empty()) {
     mask->clear_paths();
     Fill(mask->mutable_paths(), absl::GetFlag(FLAGS_update_mask));

@@ -75,6 +75,9 @@ absl::Status ClientRegistry::Validate(const storage::ClientRecord& c) {
     return Bad("refresh_token_ttl_seconds", "must be between 1 and 10 years");
   }
   if (c.max_user_sessions < 0) return Bad("max_user_sessions", "must not be negative");
+  if (c.rate_limit_per_second && *c.rate_limit_per_second < 0) {
+    return Bad("rate_limit_per_second", "must not be negative");
+  }
   for (const auto& uri : c.redirect_uris) {
     if (auto st = CheckUrl("redirect_uris", uri, true); !st.ok()) return st;
   }

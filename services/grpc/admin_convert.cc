@@ -63,6 +63,13 @@ const std::map<std::string, ClientField>& ClientFields() {
         [](auto& p) { return p.default_token_format() != v1::TOKEN_FORMAT_UNSPECIFIED; }}},
       {"allow_plain_pkce", {[](auto& p, auto* r) { r->allow_plain_pkce = p.allow_plain_pkce(); },
                             [](auto& p) { return p.allow_plain_pkce(); }}},
+      {"rate_limit_per_second",
+       {[](auto& p, auto* r) {
+          r->rate_limit_per_second = p.has_rate_limit_per_second()
+                                         ? std::optional<int32_t>(p.rate_limit_per_second())
+                                         : std::nullopt;
+        },
+        [](auto& p) { return p.has_rate_limit_per_second(); }}},
   };
   return *fields;
 }
@@ -123,6 +130,7 @@ void ToProto(const storage::ClientRecord& in, v1::Client* out) {
                                     ? v1::TOKEN_FORMAT_JWT
                                     : v1::TOKEN_FORMAT_OPAQUE);
   out->set_allow_plain_pkce(in.allow_plain_pkce);
+  if (in.rate_limit_per_second) out->set_rate_limit_per_second(*in.rate_limit_per_second);
 }
 
 void ToProto(const storage::SigningKeyRecord& in, v1::SigningKey* out) {

@@ -64,6 +64,9 @@ Response OAuthErrorResponse(const absl::Status& status, bool basic_challenge) {
     res.set(bhttp::field::www_authenticate, "Basic realm=\"tokend\"");
   }
   if (row.http_status == 503) res.set(bhttp::field::retry_after, "1");
+  if (row.http_status == 429) {
+    res.set(bhttp::field::retry_after, std::to_string(oauth::RetryAfterSeconds(status).value_or(1)));
+  }
   return res;
 }
 

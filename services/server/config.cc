@@ -52,6 +52,9 @@ ABSL_FLAG(int, cache_ttl_seconds, EnvInt("TOKEND_CACHE_TTL_SECONDS", 30),
           "how long token and client state may be served from memory [TOKEND_CACHE_TTL_SECONDS]");
 ABSL_FLAG(int, purge_interval_seconds, EnvInt("TOKEND_PURGE_INTERVAL_SECONDS", 300),
           "how often expired rows are purged [TOKEND_PURGE_INTERVAL_SECONDS]");
+ABSL_FLAG(int, client_rate_limit, EnvInt("TOKEND_CLIENT_RATE_LIMIT", 50000),
+          "requests per second each client may make to this replica unless the client sets its "
+          "own; 0: unlimited [TOKEND_CLIENT_RATE_LIMIT]");
 ABSL_FLAG(int, authorization_code_ttl_seconds, EnvInt("TOKEND_AUTHORIZATION_CODE_TTL_SECONDS", 60),
           "lifetime of an authorization code, 1..60 [TOKEND_AUTHORIZATION_CODE_TTL_SECONDS]");
 ABSL_FLAG(int, drain_timeout_seconds, EnvInt("TOKEND_DRAIN_TIMEOUT_SECONDS", 10),
@@ -88,6 +91,7 @@ absl::StatusOr<Config> LoadConfig() {
   c.cache_ttl_seconds = absl::GetFlag(FLAGS_cache_ttl_seconds);
   c.purge_interval_seconds = absl::GetFlag(FLAGS_purge_interval_seconds);
   c.authorization_code_ttl_seconds = absl::GetFlag(FLAGS_authorization_code_ttl_seconds);
+  c.client_rate_limit = absl::GetFlag(FLAGS_client_rate_limit);
   c.drain_timeout_seconds = absl::GetFlag(FLAGS_drain_timeout_seconds);
   c.key_encryption_key = absl::GetFlag(FLAGS_key_encryption_key);
   c.jwt_alg = absl::GetFlag(FLAGS_jwt_alg);
@@ -113,6 +117,7 @@ absl::StatusOr<Config> LoadConfig() {
   if (c.cache_ttl_seconds < 0 || c.purge_interval_seconds < 1 || c.drain_timeout_seconds < 0) {
     return absl::InvalidArgumentError("cache/purge/drain durations must be non-negative");
   }
+  if (c.client_rate_limit < 0) return absl::InvalidArgumentError("client_rate_limit must be >= 0");
   if (c.authorization_code_ttl_seconds < 1 || c.authorization_code_ttl_seconds > 60) {
     return absl::InvalidArgumentError("authorization_code_ttl_seconds must be 1..60");
   }

@@ -24,6 +24,7 @@ struct Config {
   int cache_ttl_seconds = 0;
   int purge_interval_seconds = 0;
   int authorization_code_ttl_seconds = 60;
+  int client_rate_limit = 50000;
   int drain_timeout_seconds = 0;
   // JWT access tokens.
   std::string key_encryption_key;  // base64 of 32 bytes; empty: data_dir/key-encryption.key

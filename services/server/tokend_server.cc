@@ -225,7 +225,9 @@ absl::Status TokendServer::Start() {
       });
   p.hasher = std::make_unique<PasswordHasher>();
   p.issuer = std::make_unique<TokenIssuer>(*p.tokens, *p.cache, *p.formats);
-  p.core = std::make_unique<TokenService>(TokenService::Options{config_.issuer}, *p.authenticator,
+  p.core = std::make_unique<TokenService>(
+      TokenService::Options{.issuer = config_.issuer, .default_rate_limit = config_.client_rate_limit},
+      *p.authenticator,
                                           *p.tokens, *p.cache, *p.formats);
   p.core->AttachMetrics(&p.token_metrics);
   p.core->RegisterGrant(std::make_unique<ClientCredentialsGrant>(*p.issuer));

@@ -4,13 +4,17 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace tokend::oauth {
 namespace {
 
 constexpr absl::string_view kPayloadUrl = "tokend.oauth_error";
 
-constexpr std::array<ErrorMapping, 8> kTable = {{
+constexpr absl::string_view kRetryAfterUrl = "tokend.retry_after";
+
+constexpr std::array<ErrorMapping, 9> kTable = {{
     {ErrorCode::kInvalidRequest, "invalid_request", absl::StatusCode::kInvalidArgument, 400},
     {ErrorCode::kInvalidClient, "invalid_client", absl::StatusCode::kUnauthenticated, 401},
     {ErrorCode::kInvalidGrant, "invalid_grant", absl::StatusCode::kFailedPrecondition, 400},
@@ -19,6 +23,7 @@ constexpr std::array<ErrorMapping, 8> kTable = {{
     {ErrorCode::kInvalidScope, "invalid_scope", absl::StatusCode::kInvalidArgument, 400},
     {ErrorCode::kServerError, "server_error", absl::StatusCode::kInternal, 500},
     {ErrorCode::kTemporarilyUnavailable, "temporarily_unavailable", absl::StatusCode::kUnavailable, 503},
+    {ErrorCode::kRateLimited, "rate_limited", absl::StatusCode::kResourceExhausted, 429},
 }};
 
 }  // namespace
@@ -72,6 +77,21 @@ absl::string_view PublicDescription(const absl::Status& status) {
 absl::Status LedgerUnavailable() {
   return Error(ErrorCode::kTemporarilyUnavailable,
                "The token ledger (PostgreSQL) is unavailable; retry shortly.");
+}
+
+absl::Status RateLimited(int retry_after_seconds) {
+  absl::Status st = Error(ErrorCode::kRateLimited,
+                          absl::StrCat("Too many requests from this client; retry in ",
+                                       retry_after_seconds, " s."));
+  st.SetPayload(kRetryAfterUrl, absl::Cord(absl::StrCat(retry_after_seconds)));
+  return st;
+}
+
+std::optional<int> RetryAfterSeconds(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryAfterUrl);
+  int seconds = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &seconds)) return std::nullopt;
+  return seconds;
 }
 
 }  // namespace tokend::oauth

@@ -19,6 +19,9 @@ enum class ErrorCode {
   kInvalidScope,
   kServerError,
   kTemporarilyUnavailable,
+  // Not in RFC 6749 (an extension error, §8.5): the client exceeded its
+  // request rate. HTTP 429 with Retry-After; gRPC RESOURCE_EXHAUSTED.
+  kRateLimited,
 };
 
 struct ErrorMapping {
@@ -60,5 +63,10 @@ inline absl::Status UnauthorizedClient(absl::string_view d) { return Error(Error
 
 // The status storage returns when PostgreSQL cannot be reached.
 absl::Status LedgerUnavailable();
+
+// rate_limited, saying after how many whole seconds to retry.
+absl::Status RateLimited(int retry_after_seconds);
+// The retry delay a RateLimited status carries.
+std::optional<int> RetryAfterSeconds(const absl::Status& status);
 
 }  // namespace tokend::oauth

@@ -25,7 +25,7 @@ class TokenMetrics {
  private:
   static constexpr int kOperations = 3;
   static constexpr int kGrants = 6;    // the four grants, "none", "other"
-  static constexpr int kOutcomes = 9;  // "ok" and the eight OAuth codes
+  static constexpr int kOutcomes = 10;  // "ok" and the nine codes of oauth::ErrorCode
   metrics::Counter requests_[kOperations][kGrants][kOutcomes];
   metrics::Counter access_issued_, refresh_issued_, refreshed_, revoked_;
 };

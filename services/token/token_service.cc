@@ -84,6 +84,11 @@ void TokenService::ObserveToken(const std::string& grant_type,
   if (grant_type == "refresh_token") metrics_->Refreshed();
 }
 
+absl::Status TokenService::Admit(const AuthenticatedClient& client) {
+  const auto& own = client.record().rate_limit_per_second;
+  return limiter_.Admit(client.id(), own ? *own : options_.default_rate_limit);
+}
+
 void TokenService::Observe(TokenMetrics::Operation op, const absl::Status& status) {
   if (metrics_ != nullptr) metrics_->Record(op, "", status);
 }
@@ -110,6 +115,7 @@ absl::StatusOr<TokenResponse> TokenService::IssueOrRefresh(const PresentedCreden
   if (auto st = CheckTokenRequest(request); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();
+  if (auto st = Admit(*client); !st.ok()) return st;
   auto grant = SelectGrant(*client, request);
   if (!grant.ok()) return grant.status();
   return (*grant)->Handle(*client, request);
@@ -131,6 +137,11 @@ bool TokenService::TryTokenNonBlockingUnobserved(const PresentedCredentials& cre
   auto grant = SelectGrant(**client, request);
   if (!grant.ok()) {
     done(grant.status());
+    return true;
+  }
+  if (!(*grant)->CanHandleAsync()) return false;  // Token() admits it then
+  if (auto st = Admit(**client); !st.ok()) {
+    done(st);
     return true;
   }
   return (*grant)->HandleAsync(**client, request, done);
@@ -167,6 +178,7 @@ absl::StatusOr<Introspection> TokenService::Introspect(const PresentedCredential
     if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
     auto client = authenticator_.Authenticate(credentials);
     if (!client.ok()) return client.status();
+    if (auto st = Admit(*client); !st.ok()) return st;
     std::string digest = secrets::Sha256(token);
     if (formats_.ForToken(token).Check(token, digest, true) != TokenCheck::kPassed) {
       return Introspection{};
@@ -196,16 +208,18 @@ std::optional<absl::StatusOr<Introspection>> TokenService::TryIntrospectCachedUn
   if (!client->ok()) return client->status();
   std::string digest = secrets::Sha256(token);
   // A JWT's signature check is CPU-only: fine on the reactor.
+  std::shared_ptr<const storage::TokenState> state;
   switch (formats_.ForToken(token).Check(token, digest, false)) {
     case TokenCheck::kPassed:
+      state = cache_.Find(digest);
+      if (state == nullptr) return std::nullopt;  // Introspect() admits it then
       break;
     case TokenCheck::kRejected:
-      return Introspection{};
+      break;
     case TokenCheck::kNeedsBlocking:
       return std::nullopt;
   }
-  auto state = cache_.Find(digest);
-  if (state == nullptr) return std::nullopt;
+  if (auto st = Admit(**client); !st.ok()) return st;
   return Describe(**client, state.get());
 }
 
@@ -265,6 +279,7 @@ absl::Status TokenService::RevokeUnobserved(const PresentedCredentials& credenti
   if (auto st = CheckIntrospection(token, token_type_hint); !st.ok()) return st;
   auto client = authenticator_.Authenticate(credentials);
   if (!client.ok()) return client.status();
+  if (auto st = Admit(*client); !st.ok()) return st;
 
   std::string digest = secrets::Sha256(token);
   auto state = tokens_.FindToken(digest);  // fresh from the ledger, not the cache

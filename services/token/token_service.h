@@ -12,6 +12,7 @@
 #include "services/token/client_auth.h"
 #include "services/token/grants/grant_handler.h"
 #include "services/token/token_cache.h"
+#include "services/token/rate_limiter.h"
 #include "services/token/token_metrics.h"
 #include "services/token/token_format/token_formats.h"
 #include "storage/ledger.h"
@@ -22,6 +23,9 @@ class TokenService {
  public:
   struct Options {
     std::string issuer;  // the `iss` reported by Introspect
+    // Requests per second per client (per replica) when the client sets
+    // none; 0: unlimited.
+    int default_rate_limit = 0;
   };
 
   // `formats` checks presented access tokens (a JWT's signature and times)
@@ -86,6 +90,8 @@ class TokenService {
                                      const TokenRequest& request, const TokenCallback& done);
   void ObserveToken(const std::string& grant_type, const absl::StatusOr<TokenResponse>& result);
   void Observe(TokenMetrics::Operation op, const absl::Status& status);
+  // rate_limited once the client has used up its request rate.
+  absl::Status Admit(const AuthenticatedClient& client);
   std::optional<absl::StatusOr<Introspection>> TryIntrospectCachedUnobserved(
       const PresentedCredentials& credentials, const std::string& token,
       const std::string& token_type_hint);
@@ -104,6 +110,7 @@ class TokenService {
   const TokenFormats& formats_;
   absl::flat_hash_map<std::string, std::unique_ptr<GrantHandler>> grants_;
   TokenMetrics* metrics_ = nullptr;
+  RateLimiter limiter_;
 };
 
 }  // namespace tokend

@@ -21,7 +21,8 @@ absl::Status PgClientStore::CreateClient(const ClientRecord& c) {
                      TextArray(c.default_scopes), c.access_ttl_seconds, c.refresh_ttl_seconds,
                      c.max_user_sessions, TextArray(c.redirect_uris), c.homepage_url, c.logo_url,
                      c.confidential, TextArray(c.permissions), ToUnixMicros(c.created_at),
-                     TokenFormatName(c.default_token_format), c.allow_plain_pkce);
+                     TokenFormatName(c.default_token_format), c.allow_plain_pkce,
+                     c.rate_limit_per_second.value_or(-1));
     tx.commit();
     return absl::OkStatus();
   });
@@ -61,7 +62,8 @@ absl::Status PgClientStore::UpdateClient(const ClientRecord& c) {
         TextArray(c.allowed_scopes), TextArray(c.default_scopes), c.access_ttl_seconds,
         c.refresh_ttl_seconds, c.max_user_sessions, TextArray(c.redirect_uris), c.homepage_url,
         c.logo_url, c.confidential, TextArray(c.permissions),
-        TokenFormatName(c.default_token_format), c.allow_plain_pkce);
+        TokenFormatName(c.default_token_format), c.allow_plain_pkce,
+        c.rate_limit_per_second.value_or(-1));
     if (r.affected_rows() == 0) return NotFound();
     AnnounceClientChanged(tx, c.client_id);
     tx.commit();

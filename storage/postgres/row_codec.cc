@@ -69,6 +69,7 @@ ClientRecord ClientFromRow(const pqxx::row& r) {
   c.updated_at = FromUnixMicros(r[15].as<int64_t>());
   c.default_token_format = TokenFormatFromName(r[16].as<std::string>());
   c.allow_plain_pkce = r[17].as<bool>();
+  if (int rate = r[18].as<int>(); rate >= 0) c.rate_limit_per_second = rate;
   return c;
 }
 

@@ -12,7 +12,7 @@ constexpr char kClientColumns[] =
     "client_id, name, coalesce(encode(secret_digest, 'hex'), ''), grant_types, allowed_scopes, "
     "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
     "homepage_url, logo_url, confidential, permissions, " US("created_at") ", " US("updated_at")
-    ", default_token_format, allow_plain_pkce";
+    ", default_token_format, allow_plain_pkce, coalesce(rate_limit_per_second, -1)";
 
 constexpr char kUserColumns[] =
     "id, username, email, full_name, nickname, password_hash, " US("created_at") ", " US(
@@ -31,10 +31,10 @@ void PrepareStatements(pqxx::connection& c) {
             "INSERT INTO clients (client_id, name, secret_digest, grant_types, allowed_scopes, "
             "default_scopes, access_ttl_s, refresh_ttl_s, max_user_sessions, redirect_uris, "
             "homepage_url, logo_url, confidential, permissions, created_at, updated_at, "
-            "default_token_format, allow_plain_pkce) VALUES "
+            "default_token_format, allow_plain_pkce, rate_limit_per_second) VALUES "
             "($1, $2, decode(nullif($3, ''), 'hex'), $4::text[], $5::text[], $6::text[], $7, $8, "
             "$9, $10::text[], $11, $12, $13, $14::text[], " TS("$15::int8") ", " TS("$15::int8") ", "
-            "$16, $17)");
+            "$16, $17, nullif($18::int4, -1))");
   c.prepare(stmt::kGetClient, string("SELECT ") + kClientColumns + " FROM clients WHERE client_id = $1");
   c.prepare(stmt::kListClients, string("SELECT ") + kClientColumns +
                                     " FROM clients WHERE client_id > $1 ORDER BY client_id LIMIT $2");
@@ -43,7 +43,8 @@ void PrepareStatements(pqxx::connection& c) {
             "default_scopes = $5::text[], access_ttl_s = $6, refresh_ttl_s = $7, "
             "max_user_sessions = $8, redirect_uris = $9::text[], homepage_url = $10, "
             "logo_url = $11, confidential = $12, permissions = $13::text[], "
-            "default_token_format = $14, allow_plain_pkce = $15, updated_at = now() "
+            "default_token_format = $14, allow_plain_pkce = $15, "
+            "rate_limit_per_second = nullif($16::int4, -1), updated_at = now() "
             "WHERE client_id = $1");
   c.prepare(stmt::kDeleteClient, "DELETE FROM clients WHERE client_id = $1");
   c.prepare(stmt::kDeleteClientTokens, "DELETE FROM tokens WHERE client_id = $1");

@@ -169,5 +169,44 @@ TEST_F(HttpE2eTest, MetricsCountWhatHappened) {
   EXPECT_EQ(text.find(JsonString(pw, "access_token")), std::string::npos);
 }
 
+
+// A client over its own request rate gets 429 + Retry-After over HTTP and
+// RESOURCE_EXHAUSTED with the OAuth code over gRPC; other clients do not.
+TEST_F(HttpE2eTest, PerClientRateLimits) {
+  v1::Client c;
+  c.set_name("limited");
+  c.add_grant_types("client_credentials");
+  c.set_rate_limit_per_second(2);
+  auto limited = server_.CreateClient(c);
+  std::string basic = basic_auth::Format(limited.first, limited.second);
+  int ok = 0, limited_answers = 0;
+  HttpResponse last;
+  for (int i = 0; i < 4; ++i) {
+    last = Call(FormPost("/oauth/token", "grant_type=client_credentials", basic));
+    if (last.result_int() == 200) ++ok;
+    if (last.result_int() == 429) {
+      ++limited_answers;
+      EXPECT_EQ(JsonString(last, "error"), "rate_limited");
+      EXPECT_EQ(last[bhttp::field::retry_after], "1");
+    }
+  }
+  EXPECT_EQ(ok, 2);
+  EXPECT_EQ(limited_answers, 2);
+  // The same bucket serves gRPC.
+  auto stub = server_.TokenStub();
+  v1::IssueTokenRequest req;
+  req.mutable_client_credentials();
+  req.mutable_credentials()->set_client_id(limited.first);
+  req.mutable_credentials()->set_client_secret(limited.second);
+  v1::IssueTokenResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status st = stub->IssueToken(&ctx, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Others are not affected.
+  EXPECT_EQ(Call(FormPost("/oauth/token", "grant_type=client_credentials", Basic())).result_int(), 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(Call(FormPost("/oauth/token", "grant_type=client_credentials", basic)).result_int(), 200);
+}
+
 }  // namespace
 }  // namespace tokend::testing

@@ -10,6 +10,7 @@ namespace tokend {
 class ClientCredentialsGrant final : public GrantHandler {
  public:
   explicit ClientCredentialsGrant(TokenIssuer& issuer) : issuer_(issuer) {}
+  bool CanHandleAsync() const override { return true; }
   absl::string_view grant_type() const override { return "client_credentials"; }
   // Waits for HandleAsync.
   absl::StatusOr<TokenResponse> Handle(const AuthenticatedClient& client,

@@ -23,6 +23,8 @@ class GrantHandler {
   // The same without blocking, for grants that can: returns false (and never
   // calls `done`) when this grant needs to block; otherwise `done` runs once,
   // on any thread.
+  // Whether HandleAsync can ever answer (so callers may commit to it).
+  virtual bool CanHandleAsync() const { return false; }
   virtual bool HandleAsync(const AuthenticatedClient& client, const TokenRequest& request,
                            TokenCallback done) {
     return false;
