@@ -10,7 +10,7 @@ namespace {
 
 constexpr absl::string_view kPayloadUrl = "tokend.oauth_error";
 
-constexpr std::array<ErrorMapping, 8> kTable = {{
+constexpr std::array<ErrorMapping, 15> kTable = {{
     {ErrorCode::kInvalidRequest, "invalid_request", absl::StatusCode::kInvalidArgument, 400},
     {ErrorCode::kInvalidClient, "invalid_client", absl::StatusCode::kUnauthenticated, 401},
     {ErrorCode::kInvalidGrant, "invalid_grant", absl::StatusCode::kFailedPrecondition, 400},
@@ -19,6 +19,13 @@ constexpr std::array<ErrorMapping, 8> kTable = {{
     {ErrorCode::kInvalidScope, "invalid_scope", absl::StatusCode::kInvalidArgument, 400},
     {ErrorCode::kServerError, "server_error", absl::StatusCode::kInternal, 500},
     {ErrorCode::kTemporarilyUnavailable, "temporarily_unavailable", absl::StatusCode::kUnavailable, 503},
+    {ErrorCode::kInvalidToken, "invalid_token", absl::StatusCode::kUnauthenticated, 401},
+    {ErrorCode::kInsufficientScope, "insufficient_scope", absl::StatusCode::kPermissionDenied, 403},
+    {ErrorCode::kAccessDenied, "access_denied", absl::StatusCode::kPermissionDenied, 403},
+    {ErrorCode::kUnknownUser, "unknown_user", absl::StatusCode::kNotFound, 422},
+    {ErrorCode::kBadPassword, "badpw", absl::StatusCode::kPermissionDenied, 403},
+    {ErrorCode::kUserExists, "exists", absl::StatusCode::kAlreadyExists, 400},
+    {ErrorCode::kNotFound, "not_found", absl::StatusCode::kNotFound, 404},
 }};
 
 }  // namespace
