@@ -22,6 +22,7 @@
 #include "services/grpc/token_grpc_service.h"
 #include "services/http/http_bridge.h"
 #include "services/keys/key_manager.h"
+#include "services/server/identity_parts.h"
 #include "services/token/grants/client_credentials_grant.h"
 #include "services/token/grants/password_grant.h"
 #include "services/token/grants/refresh_token_grant.h"
@@ -82,6 +83,7 @@ struct TokendServer::Parts {
   std::unique_ptr<UserRegistry> user_registry;
   std::unique_ptr<BoundedExecutor> executor;
   std::unique_ptr<grpc_adapter::TokenGrpcService> token_grpc;
+  std::unique_ptr<IdentityParts> identity;  // roles, badges, /api, IdentityService
   std::unique_ptr<grpc_adapter::AdminGrpcService> admin_grpc;
   std::unique_ptr<grpc::Server> public_server;
   std::unique_ptr<grpc::Server> admin_server;
@@ -226,8 +228,14 @@ absl::Status TokendServer::Start() {
     return {published, &published->jwks_json};  // shares the snapshot, no copy
   };
   p.token_grpc = std::make_unique<grpc_adapter::TokenGrpcService>(*p.core, *p.executor, jwks);
+  // --- identity (Blender ID): roles, badges, /api endpoints, IdentityService ---
+  p.identity = std::make_unique<IdentityParts>(IdentityParts::Deps{
+      *p.pool, *p.users, *p.user_registry, *p.client_registry, *p.hasher, *p.core, *p.issuer,
+      *p.executor});
+  // --- end identity ---
   p.admin_grpc = std::make_unique<grpc_adapter::AdminGrpcService>(
-      config_.admin_key, *p.client_registry, *p.user_registry, p.key_manager.get());
+      config_.admin_key, *p.client_registry, *p.user_registry, p.key_manager.get(),
+      &p.identity->role_registry, &p.identity->minter);
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!config_.tls_cert.empty()) {
@@ -244,6 +252,7 @@ absl::Status TokendServer::Start() {
     grpc::ServerBuilder b;
     b.AddListeningPort(config_.grpc_addr, creds);
     b.RegisterService(p.token_grpc.get());
+    b.RegisterService(&p.identity->grpc);  // identity
     p.public_server = b.BuildAndStart();
     if (!p.public_server) return absl::UnavailableError("cannot listen on " + config_.grpc_addr);
   }
@@ -262,6 +271,9 @@ absl::Status TokendServer::Start() {
     opts.tls_key_file = config_.tls_key;
     opts.readiness = [pool = p.pool.get()] { return pool->Ping(); };
     opts.jwks = jwks;
+    opts.routes.push_back([identity = p.identity.get()](http::Router& r) {  // identity
+      identity->InstallRoutes(r);
+    });
     p.http = std::make_unique<http::HttpBridge>(std::move(opts), *p.core, *p.executor);
     if (auto st = p.http->Start(); !st.ok()) return st;  // names the address
   }
