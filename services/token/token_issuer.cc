@@ -134,7 +134,7 @@ absl::StatusOr<TokenResponse> TokenIssuer::IssueUserTokenUntil(
   std::promise<absl::Status> recorded;
   store_.RecordTokens({access->record}, [&recorded](absl::Status st) { recorded.set_value(st); });
   if (auto st = recorded.get_future().get(); !st.ok()) return st;
-  Remember({access->record});
+  // Not cached here: the cache would hold it without its owner's username.
   return TokenResponse{access->token, "Bearer", c.access_ttl_seconds, "", scope, now};
 }
 

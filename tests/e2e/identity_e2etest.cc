@@ -537,6 +537,7 @@ TEST_F(IdentityE2eTest, AdminRolesAndMintedTokens) {
   auto info = ParseJson(res.body());
   EXPECT_TRUE(info.fields().at("active").bool_value());
   EXPECT_EQ(info.fields().at("sub").string_value(), *store_id_);
+  EXPECT_EQ(info.fields().at("username").string_value(), "studio");
   EXPECT_EQ(info.fields().at("scope").string_value(), "badger");
   EXPECT_EQ(info.fields().at("exp").number_value(), 32472144000.0);  // 2999-01-01T00:00:00Z
   EXPECT_EQ(Count("SELECT count(*) FROM tokens t WHERE t::text LIKE '%" + token + "%'"), 0);
