@@ -26,7 +26,7 @@ for arg in "$@"; do
   esac
 done
 PROTOC="${PROTOC:-protoc}"
-protos=(tokend/v1/errors.proto tokend/v1/token.proto tokend/v1/admin.proto)
+protos=(tokend/v1/errors.proto tokend/v1/token.proto tokend/v1/admin.proto tokend/v1/identity.proto)
 go_module=tokend.internal/clients/go
 
 case "$lang" in

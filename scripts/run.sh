@@ -33,12 +33,14 @@ done
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 # The demo client keeps its id across runs; its secret is shown once, so an
 # existing one gets a fresh secret.
+CALLBACK=http://localhost:9999/callback
+demo_settings=(--name="Demo app" --grant_types=client_credentials,password,refresh_token,authorization_code
+               --allowed_scopes=read,write,email --default_scopes=read --redirect_uris=$CALLBACK)
 if "$CTL" client get demo-app >/dev/null 2>&1; then
+  "$CTL" client update demo-app "${demo_settings[@]}" >/dev/null
   secret=$("$CTL" client rotate-secret demo-app | json "['client_secret']")
 else
-  secret=$("$CTL" client create --client_id=demo-app --name="Demo app" \
-      --grant_types=client_credentials,password,refresh_token \
-      --allowed_scopes=read,write --default_scopes=read | json "['client_secret']")
+  secret=$("$CTL" client create --client_id=demo-app "${demo_settings[@]}" | json "['client_secret']")
 fi
 "$CTL" user get --username=demo >/dev/null 2>&1 ||
   "$CTL" user create --username=demo --password=demo-password --email=demo@example.test >/dev/null
@@ -59,6 +61,13 @@ Try, from another shell in this directory:
   curl -s http://$TOKEND_HTTP_ADDR/oauth/token -H "Authorization: Basic $basic" -d grant_type=client_credentials
   curl -s http://$TOKEND_HTTP_ADDR/oauth/token -H "Authorization: Basic $basic" -d grant_type=password -d username=demo -d password=demo-password
   curl -s http://$TOKEND_HTTP_ADDR/oauth/introspect -u "demo-app:$secret" -d token=<access_token>
+  curl -s http://$TOKEND_HTTP_ADDR/metrics | grep tokend_oauth_requests_total
+
+The authorization code flow: open this in a browser, sign in as demo / demo-password, allow,
+and copy the code from the address bar of the (unreachable) $CALLBACK page:
+  http://$TOKEND_HTTP_ADDR/oauth/authorize?response_type=code&client_id=demo-app&redirect_uri=$CALLBACK&scope=email&state=xyz
+  curl -s http://$TOKEND_HTTP_ADDR/oauth/token -u "demo-app:$secret" -d grant_type=authorization_code -d code=<code> -d redirect_uri=$CALLBACK
+  curl -s http://$TOKEND_HTTP_ADDR/api/me -H "Authorization: Bearer <access_token>"
 
 Ctrl-C stops tokend and its PostgreSQL.
 EOT

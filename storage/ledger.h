@@ -42,8 +42,12 @@ class UserStore {
   // NOT_FOUND if absent.
   virtual absl::StatusOr<UserRecord> GetUser(const std::string& id) = 0;
   virtual absl::StatusOr<UserRecord> GetUserByUsername(const std::string& username) = 0;
+  // Compared case-insensitively; NOT_FOUND if no user has that (non-empty) email.
+  virtual absl::StatusOr<UserRecord> GetUserByEmail(const std::string& email) = 0;
   virtual absl::StatusOr<std::vector<UserRecord>> ListUsers(const PageRequest& page) = 0;
-  // Replaces username, email, full_name, nickname. NOT_FOUND / ALREADY_EXISTS.
+  // Replaces username, email, full_name, nickname and the identity profile
+  // fields (confirmed_email_at, date_deletion_requested, avatar_url).
+  // NOT_FOUND / ALREADY_EXISTS.
   virtual absl::Status UpdateUser(const UserRecord& user) = 0;
   virtual absl::Status SetPasswordHash(const std::string& id, const std::string& hash) = 0;
   // NOT_FOUND if absent. Deletes the user's tokens and sessions with it.

@@ -54,6 +54,10 @@ struct UserRecord {
   std::string password_hash;  // Argon2id PHC string; empty = cannot log in
   Time created_at{};
   Time updated_at{};
+  // Identity (Blender ID) profile fields.
+  std::optional<Time> confirmed_email_at;
+  std::optional<Time> date_deletion_requested;
+  std::string avatar_url;
 };
 
 enum class TokenKind : int16_t { kAccess = 1, kRefresh = 2 };

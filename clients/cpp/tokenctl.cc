@@ -3,6 +3,8 @@
 //   tokenctl user create|get|list|update|set-password|delete ...
 //   tokenctl token issue|refresh|introspect|revoke ...
 //   tokenctl keys rotate|list
+//   tokenctl role create|get|list|update|delete|manage|grant|revoke|user-roles ...
+//   tokenctl token mint --user=… --client=… --scope=… --expires=2999-01-01T00:00:00Z
 // Addresses and the admin key come from TOKEND_GRPC_ADDR, TOKEND_ADMIN_ADDR,
 // TOKEND_ADMIN_KEY (or the key file in TOKEND_DATA_DIR), or the flags.
 #include <cstdio>
@@ -15,11 +17,14 @@
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "tokenctl <client|user|token|keys> <verb> [args] [--flags]\n"
+      "tokenctl <client|user|token|keys|role> <verb> [args] [--flags]\n"
       "  client create|get ID|list|update ID|delete ID|rotate-secret ID\n"
       "  user create|get ID|list|update ID|set-password ID|delete ID\n"
       "  token issue|refresh|introspect|revoke [--token_format=jwt|opaque]\n"
-      "  keys rotate|list (JWT signing keys)");
+      "  token mint --user=U --client=C --scope=S --expires=2999-01-01T00:00:00Z\n"
+      "  keys rotate|list (JWT signing keys)\n"
+      "  role create NAME|get NAME|list|update NAME|delete NAME|manage NAME --manages=a,b\n"
+      "  role grant|revoke ROLE --user=U; role user-roles --user=U");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 3) {
     std::fprintf(stderr, "%s\n", absl::ProgramUsageMessage().data());
@@ -32,6 +37,8 @@ int main(int argc, char** argv) {
   if (noun == "user") return tokenctl::UserCommand(verb, rest);
   if (noun == "token") return tokenctl::TokenCommand(verb, rest);
   if (noun == "keys") return tokenctl::KeysCommand(verb, rest);
-  std::fprintf(stderr, "tokenctl: unknown noun '%s' (client, user, token, keys)\n", noun.c_str());
+  if (noun == "role") return tokenctl::RoleCommand(verb, rest);
+  std::fprintf(stderr, "tokenctl: unknown noun '%s' (client, user, token, keys, role)\n",
+               noun.c_str());
   return 2;
 }

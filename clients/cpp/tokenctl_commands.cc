@@ -67,7 +67,6 @@ ABSL_FLAG(int, page_size, 0, "page size for list");
 ABSL_FLAG(std::string, page_token, "", "page token for list");
 
 namespace tokenctl {
-namespace {
 
 using tokend::client::AddAdminKey;
 using tokend::client::AddClientAuth;
@@ -95,6 +94,8 @@ int RpcFailure(const grpc::Status& st) {
   return Fail(code + ": " + e.description);
 }
 
+namespace {
+
 std::string AdminKey() {
   std::string key = absl::GetFlag(FLAGS_admin_key);
   if (!key.empty()) return key;
@@ -108,11 +109,15 @@ tokend::client::ChannelOptions Channel(const std::string& addr) {
   return {addr, absl::GetFlag(FLAGS_tls), absl::GetFlag(FLAGS_ca_cert)};
 }
 
+}  // namespace
+
 std::unique_ptr<v1::AdminService::Stub> Admin(grpc::ClientContext* ctx) {
   AddAdminKey(ctx, AdminKey());
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   return v1::AdminService::NewStub(tokend::client::Connect(Channel(absl::GetFlag(FLAGS_admin_addr))));
 }
+
+namespace {
 
 std::unique_ptr<v1::TokenService::Stub> Tokens(grpc::ClientContext* ctx) {
   if (!absl::GetFlag(FLAGS_client_id).empty()) {
@@ -257,6 +262,7 @@ int UserCommand(const std::string& verb, const Args& args) {
     v1::CreateUserRequest req;
     v1::CreateUserResponse resp;
     UserFromFlags(req.mutable_user(), nullptr);
+    if (std::string e; !UserIdentityFromFlags(req.mutable_user(), nullptr, &e)) return Fail(e);
     req.set_password(absl::GetFlag(FLAGS_password));
     if (!(st = admin->CreateUser(&ctx, req, &resp)).ok()) return RpcFailure(st);
     return Print(resp.user());
@@ -283,6 +289,9 @@ int UserCommand(const std::string& verb, const Args& args) {
     v1::UpdateUserRequest req;
     v1::UpdateUserResponse resp;
     UserFromFlags(req.mutable_user(), req.mutable_update_mask());
+    if (std::string e; !UserIdentityFromFlags(req.mutable_user(), req.mutable_update_mask(), &e)) {
+      return Fail(e);
+    }
     req.mutable_user()->set_id(id);
     if (req.update_mask().paths_size() == 0) return Fail("user update: no field given");
     if (!(st = admin->UpdateUser(&ctx, req, &resp)).ok()) return RpcFailure(st);
@@ -309,6 +318,7 @@ int UserCommand(const std::string& verb, const Args& args) {
 }
 
 int TokenCommand(const std::string& verb, const Args& args) {
+  if (verb == "mint") return MintCommand(args);  // admin API (tokenctl_identity.cc)
   grpc::ClientContext ctx;
   auto tokens = Tokens(&ctx);
   grpc::Status st;

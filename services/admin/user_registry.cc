@@ -31,6 +31,7 @@ absl::Status UserRegistry::Validate(const storage::UserRecord& u) {
     return absl::InvalidArgumentError("email: not an address");
   }
   if (auto st = CheckText("full_name", u.full_name, 200); !st.ok()) return st;
+  if (auto st = CheckText("avatar_url", u.avatar_url, 2000); !st.ok()) return st;
   return CheckText("nickname", u.nickname, 200);
 }
 

@@ -71,7 +71,8 @@ std::variant<AuthorizationRequest, AuthorizationError> CheckAuthorizationRequest
   }
   std::optional<std::vector<std::string>> requested;
   if (params.contains("scope")) requested = scopes::Split(Param(params, "scope"));
-  auto granted = scopes::Resolve(requested, client->allowed_scopes, client->default_scopes);
+  auto granted = scopes::Resolve(requested, client->allowed_scopes,
+                                 scopes::UserDefaults(client->default_scopes));
   if (!granted.ok()) return fail("invalid_scope", std::string(granted.status().message()));
   req.scopes = *std::move(granted);
 

@@ -17,14 +17,12 @@ bool IsUnreserved(unsigned char c) {
          c == '-' || c == '.' || c == '_' || c == '*';
 }
 
-}  // namespace
-
-absl::StatusOr<std::string> Decode(absl::string_view in) {
+absl::StatusOr<std::string> PercentDecode(absl::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
-    if (c == '+') {
+    if (c == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (c == '%') {
       if (i + 2 >= in.size()) return absl::InvalidArgumentError("truncated percent-encoding");
@@ -38,6 +36,14 @@ absl::StatusOr<std::string> Decode(absl::string_view in) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Decode(absl::string_view in) { return PercentDecode(in, true); }
+
+absl::StatusOr<std::string> DecodePathSegment(absl::string_view in) {
+  return PercentDecode(in, false);
 }
 
 std::string Encode(absl::string_view in) {

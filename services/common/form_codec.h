@@ -16,6 +16,10 @@ namespace tokend::form {
 // by two hex digits is an error (InvalidArgument).
 absl::StatusOr<std::string> Decode(absl::string_view in);
 
+// Decodes one URL path segment (RFC 3986 §2.1): %XX is a byte and '+' stays
+// '+' (so "a+b%40example.com" is "a+b@example.com"). Errors as Decode.
+absl::StatusOr<std::string> DecodePathSegment(absl::string_view in);
+
 // Encodes one component: unreserved characters stay, a space becomes '+',
 // everything else %XX.
 std::string Encode(absl::string_view in);

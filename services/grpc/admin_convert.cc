@@ -14,6 +14,11 @@ void SetTime(storage::Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int>(us % 1000000) * 1000);
 }
 
+std::optional<storage::Time> OptionalTime(bool set, const google::protobuf::Timestamp& t) {
+  if (!set) return std::nullopt;
+  return storage::FromUnixMicros(t.seconds() * 1000000 + t.nanos() / 1000);
+}
+
 storage::TokenFormat FormatOf(v1::TokenFormat f) {
   return f == v1::TOKEN_FORMAT_JWT ? storage::TokenFormat::kJwt : storage::TokenFormat::kOpaque;
 }
@@ -85,6 +90,13 @@ const std::map<std::string, UserField>& UserFields() {
       {"email", {[](auto& p, auto* r) { r->email = p.email(); }, [](auto& p) { return !p.email().empty(); }}},
       {"full_name", {[](auto& p, auto* r) { r->full_name = p.full_name(); }, [](auto& p) { return !p.full_name().empty(); }}},
       {"nickname", {[](auto& p, auto* r) { r->nickname = p.nickname(); }, [](auto& p) { return !p.nickname().empty(); }}},
+      {"confirmed_email_at",
+       {[](auto& p, auto* r) { r->confirmed_email_at = OptionalTime(p.has_confirmed_email_at(), p.confirmed_email_at()); },
+        [](auto& p) { return p.has_confirmed_email_at(); }}},
+      {"date_deletion_requested",
+       {[](auto& p, auto* r) { r->date_deletion_requested = OptionalTime(p.has_date_deletion_requested(), p.date_deletion_requested()); },
+        [](auto& p) { return p.has_date_deletion_requested(); }}},
+      {"avatar_url", {[](auto& p, auto* r) { r->avatar_url = p.avatar_url(); }, [](auto& p) { return !p.avatar_url().empty(); }}},
   };
   return *fields;
 }
@@ -150,6 +162,11 @@ void ToProto(const storage::UserRecord& in, v1::User* out) {
   out->set_nickname(in.nickname);
   SetTime(in.created_at, out->mutable_create_time());
   SetTime(in.updated_at, out->mutable_update_time());
+  if (in.confirmed_email_at) SetTime(*in.confirmed_email_at, out->mutable_confirmed_email_at());
+  if (in.date_deletion_requested) {
+    SetTime(*in.date_deletion_requested, out->mutable_date_deletion_requested());
+  }
+  out->set_avatar_url(in.avatar_url);
 }
 
 storage::ClientRecord ClientFromProto(const v1::Client& in) {

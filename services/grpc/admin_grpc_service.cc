@@ -28,8 +28,14 @@ std::string NextToken(const std::string& last_key, size_t got, const storage::Pa
 }  // namespace
 
 AdminGrpcService::AdminGrpcService(const std::string& admin_key, ClientRegistry& clients,
-                                   UserRegistry& users, keys::KeyManager* keys)
-    : admin_key_digest_(secrets::Sha256(admin_key)), clients_(clients), users_(users), keys_(keys) {}
+                                   UserRegistry& users, keys::KeyManager* keys,
+                                   RoleRegistry* roles, TokenMinter* minter)
+    : admin_key_digest_(secrets::Sha256(admin_key)),
+      clients_(clients),
+      users_(users),
+      keys_(keys),
+      roles_(roles),
+      minter_(minter) {}
 
 grpc::Status AdminGrpcService::CheckKey(grpc::ServerContext* ctx) const {
   const auto& md = ctx->client_metadata();

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "services/admin/client_registry.h"
+#include "services/admin/role_registry.h"
+#include "services/admin/token_minter.h"
 #include "services/admin/user_registry.h"
 #include "services/keys/key_manager.h"
 #include "tokend/v1/admin.grpc.pb.h"
@@ -14,9 +16,11 @@ namespace tokend::grpc_adapter {
 class AdminGrpcService final : public v1::AdminService::Service {
  public:
   // `keys` may be null (no JWT signing keys): the key RPCs then answer
-  // FAILED_PRECONDITION.
+  // FAILED_PRECONDITION. So do the role and MintToken RPCs (defined in
+  // admin_identity_rpcs.cc) without `roles` / `minter`.
   AdminGrpcService(const std::string& admin_key, ClientRegistry& clients, UserRegistry& users,
-                   keys::KeyManager* keys = nullptr);
+                   keys::KeyManager* keys = nullptr, RoleRegistry* roles = nullptr,
+                   TokenMinter* minter = nullptr);
 
   grpc::Status CreateClient(grpc::ServerContext*, const v1::CreateClientRequest*, v1::CreateClientResponse*) override;
   grpc::Status GetClient(grpc::ServerContext*, const v1::GetClientRequest*, v1::GetClientResponse*) override;
@@ -32,6 +36,17 @@ class AdminGrpcService final : public v1::AdminService::Service {
   grpc::Status DeleteUser(grpc::ServerContext*, const v1::DeleteUserRequest*, v1::DeleteUserResponse*) override;
   grpc::Status RotateSigningKey(grpc::ServerContext*, const v1::RotateSigningKeyRequest*, v1::RotateSigningKeyResponse*) override;
   grpc::Status ListSigningKeys(grpc::ServerContext*, const v1::ListSigningKeysRequest*, v1::ListSigningKeysResponse*) override;
+  // Identity (admin_identity_rpcs.cc).
+  grpc::Status CreateRole(grpc::ServerContext*, const v1::CreateRoleRequest*, v1::CreateRoleResponse*) override;
+  grpc::Status GetRole(grpc::ServerContext*, const v1::GetRoleRequest*, v1::GetRoleResponse*) override;
+  grpc::Status ListRoles(grpc::ServerContext*, const v1::ListRolesRequest*, v1::ListRolesResponse*) override;
+  grpc::Status UpdateRole(grpc::ServerContext*, const v1::UpdateRoleRequest*, v1::UpdateRoleResponse*) override;
+  grpc::Status DeleteRole(grpc::ServerContext*, const v1::DeleteRoleRequest*, v1::DeleteRoleResponse*) override;
+  grpc::Status SetManagedRoles(grpc::ServerContext*, const v1::SetManagedRolesRequest*, v1::SetManagedRolesResponse*) override;
+  grpc::Status GrantUserRole(grpc::ServerContext*, const v1::GrantUserRoleRequest*, v1::GrantUserRoleResponse*) override;
+  grpc::Status RevokeUserRole(grpc::ServerContext*, const v1::RevokeUserRoleRequest*, v1::RevokeUserRoleResponse*) override;
+  grpc::Status ListUserRoles(grpc::ServerContext*, const v1::ListUserRolesRequest*, v1::ListUserRolesResponse*) override;
+  grpc::Status MintToken(grpc::ServerContext*, const v1::MintTokenRequest*, v1::MintTokenResponse*) override;
 
  private:
   // UNAUTHENTICATED unless the call carries the admin key.
@@ -41,6 +56,8 @@ class AdminGrpcService final : public v1::AdminService::Service {
   ClientRegistry& clients_;
   UserRegistry& users_;
   keys::KeyManager* keys_;
+  RoleRegistry* roles_;
+  TokenMinter* minter_;
 };
 
 }  // namespace tokend::grpc_adapter

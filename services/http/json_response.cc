@@ -35,6 +35,16 @@ JsonObject& JsonObject::SetStrings(absl::string_view key, const std::vector<std:
   return *this;
 }
 
+JsonObject& JsonObject::SetNull(absl::string_view key) {
+  Field(key).set_null_value(google::protobuf::NULL_VALUE);
+  return *this;
+}
+
+JsonObject& JsonObject::SetObject(absl::string_view key, const JsonObject& value) {
+  *Field(key).mutable_struct_value() = value.fields_;
+  return *this;
+}
+
 std::string JsonObject::Serialize() const {
   std::string out;
   // Only invalid UTF-8 can fail here; the printer then drops the string.

@@ -24,6 +24,8 @@ class JsonObject {
   JsonObject& SetNumber(absl::string_view key, int64_t value);
   JsonObject& SetBool(absl::string_view key, bool value);
   JsonObject& SetStrings(absl::string_view key, const std::vector<std::string>& values);
+  JsonObject& SetNull(absl::string_view key);
+  JsonObject& SetObject(absl::string_view key, const JsonObject& value);
 
   std::string Serialize() const;
 

@@ -27,6 +27,7 @@
 #include "services/keys/key_manager.h"
 #include "services/metrics/metrics.h"
 #include "services/token/grants/authorization_code_grant.h"
+#include "services/server/identity_parts.h"
 #include "services/token/grants/client_credentials_grant.h"
 #include "services/token/grants/password_grant.h"
 #include "services/token/grants/refresh_token_grant.h"
@@ -93,6 +94,7 @@ struct TokendServer::Parts {
   std::unique_ptr<AuthorizationService> authorization;
   std::unique_ptr<BoundedExecutor> executor;
   std::unique_ptr<grpc_adapter::TokenGrpcService> token_grpc;
+  std::unique_ptr<IdentityParts> identity;  // roles, badges, /api, IdentityService
   std::unique_ptr<grpc_adapter::AdminGrpcService> admin_grpc;
   std::unique_ptr<grpc::Server> public_server;
   std::unique_ptr<grpc::Server> admin_server;
@@ -248,8 +250,14 @@ absl::Status TokendServer::Start() {
     return {published, &published->jwks_json};  // shares the snapshot, no copy
   };
   p.token_grpc = std::make_unique<grpc_adapter::TokenGrpcService>(*p.core, *p.executor, jwks);
+  // --- identity (Blender ID): roles, badges, /api endpoints, IdentityService ---
+  p.identity = std::make_unique<IdentityParts>(IdentityParts::Deps{
+      *p.pool, *p.users, *p.user_registry, *p.client_registry, *p.hasher, *p.core, *p.issuer,
+      *p.executor});
+  // --- end identity ---
   p.admin_grpc = std::make_unique<grpc_adapter::AdminGrpcService>(
-      config_.admin_key, *p.client_registry, *p.user_registry, p.key_manager.get());
+      config_.admin_key, *p.client_registry, *p.user_registry, p.key_manager.get(),
+      &p.identity->role_registry, &p.identity->minter);
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!config_.tls_cert.empty()) {
@@ -270,6 +278,7 @@ absl::Status TokendServer::Start() {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counted;
     counted.push_back(p.grpc_metrics.Factory());
     b.experimental().SetInterceptorCreators(std::move(counted));
+    b.RegisterService(&p.identity->grpc);  // identity
     p.public_server = b.BuildAndStart();
     if (!p.public_server) return absl::UnavailableError("cannot listen on " + config_.grpc_addr);
   }
@@ -295,6 +304,9 @@ absl::Status TokendServer::Start() {
     opts.routes.push_back([authorization = p.authorization.get(),
                            secure = !config_.tls_cert.empty()](http::Router& r) {
       http::AddAuthorizeRoutes(r, *authorization, {.secure_cookies = secure});
+    });
+    opts.routes.push_back([identity = p.identity.get()](http::Router& r) {  // identity
+      identity->InstallRoutes(r);
     });
     p.http = std::make_unique<http::HttpBridge>(std::move(opts), *p.core, *p.executor);
     if (auto st = p.http->Start(); !st.ok()) return st;  // names the address

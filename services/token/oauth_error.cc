@@ -14,7 +14,7 @@ constexpr absl::string_view kPayloadUrl = "tokend.oauth_error";
 
 constexpr absl::string_view kRetryAfterUrl = "tokend.retry_after";
 
-constexpr std::array<ErrorMapping, 9> kTable = {{
+constexpr std::array<ErrorMapping, 16> kTable = {{
     {ErrorCode::kInvalidRequest, "invalid_request", absl::StatusCode::kInvalidArgument, 400},
     {ErrorCode::kInvalidClient, "invalid_client", absl::StatusCode::kUnauthenticated, 401},
     {ErrorCode::kInvalidGrant, "invalid_grant", absl::StatusCode::kFailedPrecondition, 400},
@@ -24,7 +24,15 @@ constexpr std::array<ErrorMapping, 9> kTable = {{
     {ErrorCode::kServerError, "server_error", absl::StatusCode::kInternal, 500},
     {ErrorCode::kTemporarilyUnavailable, "temporarily_unavailable", absl::StatusCode::kUnavailable, 503},
     {ErrorCode::kRateLimited, "rate_limited", absl::StatusCode::kResourceExhausted, 429},
+    {ErrorCode::kInvalidToken, "invalid_token", absl::StatusCode::kUnauthenticated, 401},
+    {ErrorCode::kInsufficientScope, "insufficient_scope", absl::StatusCode::kPermissionDenied, 403},
+    {ErrorCode::kAccessDenied, "access_denied", absl::StatusCode::kPermissionDenied, 403},
+    {ErrorCode::kUnknownUser, "unknown_user", absl::StatusCode::kNotFound, 422},
+    {ErrorCode::kBadPassword, "badpw", absl::StatusCode::kPermissionDenied, 403},
+    {ErrorCode::kUserExists, "exists", absl::StatusCode::kAlreadyExists, 400},
+    {ErrorCode::kNotFound, "not_found", absl::StatusCode::kNotFound, 404},
 }};
+static_assert(kTable.size() == kErrorCodeCount);
 
 }  // namespace
 

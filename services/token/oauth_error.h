@@ -22,11 +22,23 @@ enum class ErrorCode {
   // Not in RFC 6749 (an extension error, §8.5): the client exceeded its
   // request rate. HTTP 429 with Retry-After; gRPC RESOURCE_EXHAUSTED.
   kRateLimited,
+  // RFC 6750 §3.1: resource access with a Bearer token.
+  kInvalidToken,
+  kInsufficientScope,
+  // The identity API (Blender ID's answers).
+  kAccessDenied,   // the token's owner may not do this
+  kUnknownUser,    // no user has that email (HTTP 422)
+  kBadPassword,    // /api/authenticate: "badpw"
+  kUserExists,     // /api/create-user: the email is taken
+  kNotFound,       // /api/user/<id>: no such user
 };
+
+// How many codes ErrorCode has (the table in oauth_error.cc has one row each).
+inline constexpr int kErrorCodeCount = 16;
 
 struct ErrorMapping {
   ErrorCode code;
-  absl::string_view name;        // the RFC 6749 §5.2 `error` value
+  absl::string_view name;        // the `error` value (RFC 6749 §5.2, RFC 6750 §3.1)
   absl::StatusCode status;      // numerically equal to grpc::StatusCode
   int http_status;
 };

@@ -49,6 +49,11 @@ absl::StatusOr<std::vector<std::string>> Resolve(
   return CheckedSubset(*requested, allowed, "A requested scope is not allowed for this client.");
 }
 
+std::vector<std::string> UserDefaults(const std::vector<std::string>& client_defaults) {
+  if (!client_defaults.empty()) return client_defaults;
+  return {kUserDefaultScope};
+}
+
 absl::StatusOr<std::vector<std::string>> Narrow(
     const std::optional<std::vector<std::string>>& requested,
     const std::vector<std::string>& granted) {

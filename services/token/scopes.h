@@ -26,6 +26,15 @@ absl::StatusOr<std::vector<std::string>> Resolve(
     const std::optional<std::vector<std::string>>& requested,
     const std::vector<std::string>& allowed, const std::vector<std::string>& defaults);
 
+// The scope a user token carries when the request names none and the client
+// has no default scopes (Blender ID, seed 002: "email: The default scope for
+// any token given to a user upon login").
+inline constexpr char kUserDefaultScope[] = "email";
+
+// The defaults for a user grant (password, authorization_code): the client's
+// default scopes, or {kUserDefaultScope} when it has none.
+std::vector<std::string> UserDefaults(const std::vector<std::string>& client_defaults);
+
 // For a refresh: the requested scopes must lie within `granted` (never widen).
 absl::StatusOr<std::vector<std::string>> Narrow(
     const std::optional<std::vector<std::string>>& requested,

@@ -53,6 +53,15 @@ class TokenIssuer {
 
   // Drops cached state of sessions that were ended (evicted, revoked).
   void ForgetFamilies(const std::vector<std::string>& family_ids);
+  // An access token for `user_id` with `client` expiring at `expires_at`
+  // (whole seconds), minted by an operator for a system account (seed 002:
+  // a token "somewhere in the year 2999"). No refresh token and no session,
+  // so no session limit evicts it; revocable like any token. Blocks until the
+  // row is durably recorded. invalid_request when `expires_at` has passed.
+  absl::StatusOr<TokenResponse> IssueUserTokenUntil(const storage::ClientRecord& client,
+                                                    const std::string& user_id,
+                                                    const std::vector<std::string>& scopes,
+                                                    storage::Time expires_at, TokenFormat format);
 
   // Exchanges a refresh token (RFC 6749 §6): single use, new pair with fresh
   // expiry, scope narrowed or kept. invalid_grant when the token is unknown,

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "services/metrics/metrics.h"
+#include "services/token/oauth_error.h"
 
 namespace tokend {
 
@@ -25,7 +26,7 @@ class TokenMetrics {
  private:
   static constexpr int kOperations = 3;
   static constexpr int kGrants = 6;    // the four grants, "none", "other"
-  static constexpr int kOutcomes = 10;  // "ok" and the nine codes of oauth::ErrorCode
+  static constexpr int kOutcomes = 1 + oauth::kErrorCodeCount;  // "ok" and every code
   metrics::Counter requests_[kOperations][kGrants][kOutcomes];
   metrics::Counter access_issued_, refresh_issued_, refreshed_, revoked_;
 };

@@ -12,7 +12,9 @@ absl::Status PgUserStore::CreateUser(const UserRecord& u) {
   return pool_.Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     tx.exec_prepared(stmt::kInsertUser, u.id, u.username, u.email, u.full_name, u.nickname,
-                     u.password_hash, ToUnixMicros(u.created_at));
+                     u.password_hash, ToUnixMicros(u.created_at),
+                     OptionalMicrosParam(u.confirmed_email_at),
+                     OptionalMicrosParam(u.date_deletion_requested), u.avatar_url);
     tx.commit();
     return absl::OkStatus();
   });
@@ -39,6 +41,11 @@ absl::StatusOr<UserRecord> PgUserStore::GetUserByUsername(const std::string& use
   return GetOne(stmt::kGetUserByUsername, username);
 }
 
+absl::StatusOr<UserRecord> PgUserStore::GetUserByEmail(const std::string& email) {
+  if (email.empty()) return absl::NotFoundError("no such user");
+  return GetOne(stmt::kGetUserByEmail, email);
+}
+
 absl::StatusOr<std::vector<UserRecord>> PgUserStore::ListUsers(const PageRequest& page) {
   std::vector<UserRecord> out;
   auto st = pool_.Run([&](pqxx::connection& conn) {
@@ -63,7 +70,9 @@ absl::Status PgUserStore::ChangeOne(const std::function<pqxx::result(pqxx::work&
 
 absl::Status PgUserStore::UpdateUser(const UserRecord& u) {
   return ChangeOne([&](pqxx::work& tx) {
-    return tx.exec_prepared(stmt::kUpdateUser, u.id, u.username, u.email, u.full_name, u.nickname);
+    return tx.exec_prepared(stmt::kUpdateUser, u.id, u.username, u.email, u.full_name, u.nickname,
+                            OptionalMicrosParam(u.confirmed_email_at),
+                            OptionalMicrosParam(u.date_deletion_requested), u.avatar_url);
   });
 }
 

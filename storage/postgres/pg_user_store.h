@@ -14,6 +14,7 @@ class PgUserStore final : public UserStore {
   absl::Status CreateUser(const UserRecord& user) override;
   absl::StatusOr<UserRecord> GetUser(const std::string& id) override;
   absl::StatusOr<UserRecord> GetUserByUsername(const std::string& username) override;
+  absl::StatusOr<UserRecord> GetUserByEmail(const std::string& email) override;
   absl::StatusOr<std::vector<UserRecord>> ListUsers(const PageRequest& page) override;
   absl::Status UpdateUser(const UserRecord& user) override;
   absl::Status SetPasswordHash(const std::string& id, const std::string& hash) override;

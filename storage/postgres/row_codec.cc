@@ -46,6 +46,10 @@ std::optional<Time> OptionalMicros(const pqxx::field& f) {
   return FromUnixMicros(f.as<int64_t>());
 }
 
+std::string OptionalMicrosParam(const std::optional<Time>& t) {
+  return t ? std::to_string(ToUnixMicros(*t)) : std::string();
+}
+
 std::string ToHex(const std::string& raw) { return absl::BytesToHexString(raw); }
 std::string FromHex(const std::string& hex) { return absl::HexStringToBytes(hex); }
 
@@ -103,6 +107,9 @@ UserRecord UserFromRow(const pqxx::row& r) {
   u.password_hash = r[5].as<std::string>();
   u.created_at = FromUnixMicros(r[6].as<int64_t>());
   u.updated_at = FromUnixMicros(r[7].as<int64_t>());
+  u.confirmed_email_at = OptionalMicros(r[8]);
+  u.date_deletion_requested = OptionalMicros(r[9]);
+  u.avatar_url = r[10].as<std::string>();
   return u;
 }
 

@@ -19,6 +19,9 @@ std::string IntArray(const std::vector<Int>& values);
 
 std::vector<std::string> ParseTextArray(const pqxx::field& f);
 std::optional<Time> OptionalMicros(const pqxx::field& f);
+// An optional time as a text parameter: microseconds, or "" for NULL (the
+// statement reads it with nullif($n, '')::int8).
+std::string OptionalMicrosParam(const std::optional<Time>& t);
 
 // Hex in parameters and results: bytea travels as hex text.
 std::string ToHex(const std::string& raw);

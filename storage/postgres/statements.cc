@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "storage/postgres/authorization_statements.h"
+#include "storage/postgres/identity_statements.h"
 #include "storage/postgres/sql_time.h"
 
 namespace tokend::storage::pg {
@@ -16,7 +17,7 @@ constexpr char kClientColumns[] =
 
 constexpr char kUserColumns[] =
     "id, username, email, full_name, nickname, password_hash, " US("created_at") ", " US(
-        "updated_at");
+        "updated_at") ", " US("confirmed_email_at") ", " US("date_deletion_requested") ", avatar_url";
 
 constexpr char kTokenColumns[] =
     "encode(t.digest, 'hex'), t.kind, t.client_id, coalesce(t.user_id, ''), "
@@ -54,16 +55,21 @@ void PrepareStatements(pqxx::connection& c) {
 
   c.prepare(stmt::kInsertUser,
             "INSERT INTO users (id, username, email, full_name, nickname, password_hash, "
-            "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, " TS("$7::int8") ", " TS(
-                "$7::int8") ")");
+            "created_at, updated_at, confirmed_email_at, date_deletion_requested, avatar_url) "
+            "VALUES ($1, $2, $3, $4, $5, $6, " TS("$7::int8") ", " TS("$7::int8") ", "
+            TS("nullif($8, '')::int8") ", " TS("nullif($9, '')::int8") ", $10)");
   c.prepare(stmt::kGetUser, string("SELECT ") + kUserColumns + " FROM users WHERE id = $1");
   c.prepare(stmt::kGetUserByUsername,
             string("SELECT ") + kUserColumns + " FROM users WHERE username = $1");
+  c.prepare(stmt::kGetUserByEmail, string("SELECT ") + kUserColumns +
+                                       " FROM users WHERE lower(email) = lower($1) AND email <> ''");
   c.prepare(stmt::kListUsers,
             string("SELECT ") + kUserColumns + " FROM users WHERE id > $1 ORDER BY id LIMIT $2");
   c.prepare(stmt::kUpdateUser,
             "UPDATE users SET username = $2, email = $3, full_name = $4, nickname = $5, "
-            "updated_at = now() WHERE id = $1");
+            "confirmed_email_at = " TS("nullif($6, '')::int8") ", date_deletion_requested = "
+            TS("nullif($7, '')::int8")
+            ", avatar_url = $8, updated_at = now() WHERE id = $1");
   c.prepare(stmt::kSetPasswordHash,
             "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1");
   c.prepare(stmt::kDeleteUser, "DELETE FROM users WHERE id = $1");
@@ -149,6 +155,7 @@ void PrepareStatements(pqxx::connection& c) {
             "DELETE FROM signing_keys WHERE publish_until < " TS("$1::int8"));
 
   PrepareAuthorizationStatements(c);
+  PrepareIdentityStatements(c);
 }
 
 }  // namespace tokend::storage::pg

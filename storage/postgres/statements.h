@@ -18,6 +18,7 @@ inline constexpr char kSetClientSecret[] = "set_client_secret";
 inline constexpr char kInsertUser[] = "insert_user";
 inline constexpr char kGetUser[] = "get_user";
 inline constexpr char kGetUserByUsername[] = "get_user_by_username";
+inline constexpr char kGetUserByEmail[] = "get_user_by_email";
 inline constexpr char kListUsers[] = "list_users";
 inline constexpr char kUpdateUser[] = "update_user";
 inline constexpr char kSetPasswordHash[] = "set_password_hash";

@@ -99,6 +99,9 @@ class FakeUserStore : public storage::UserStore {
   absl::StatusOr<Record> GetUserByUsername(const std::string& name) override {
     return rows_.Find([&](const Record& u) { return u.username == name; });
   }
+  absl::StatusOr<Record> GetUserByEmail(const std::string& email) override {
+    return rows_.Find([&](const Record& u) { return !email.empty() && u.email == email; });
+  }
   absl::StatusOr<std::vector<Record>> ListUsers(const storage::PageRequest&) override {
     return rows_.List();
   }

@@ -21,6 +21,13 @@ TEST(OAuthErrorTest, TableMapsEveryCodeToItsRfcNameStatusAndHttp) {
            {ErrorCode::kInvalidScope, "invalid_scope", absl::StatusCode::kInvalidArgument, 400},
            {ErrorCode::kServerError, "server_error", absl::StatusCode::kInternal, 500},
            {ErrorCode::kTemporarilyUnavailable, "temporarily_unavailable", absl::StatusCode::kUnavailable, 503},
+           {ErrorCode::kInvalidToken, "invalid_token", absl::StatusCode::kUnauthenticated, 401},
+           {ErrorCode::kInsufficientScope, "insufficient_scope", absl::StatusCode::kPermissionDenied, 403},
+           {ErrorCode::kAccessDenied, "access_denied", absl::StatusCode::kPermissionDenied, 403},
+           {ErrorCode::kUnknownUser, "unknown_user", absl::StatusCode::kNotFound, 422},
+           {ErrorCode::kBadPassword, "badpw", absl::StatusCode::kPermissionDenied, 403},
+           {ErrorCode::kUserExists, "exists", absl::StatusCode::kAlreadyExists, 400},
+           {ErrorCode::kNotFound, "not_found", absl::StatusCode::kNotFound, 404},
        }) {
     const ErrorMapping& m = MappingFor(r.code);
     EXPECT_EQ(m.name, r.name);

@@ -38,5 +38,11 @@ TEST(ScopesTest, NarrowNeverWidens) {
   EXPECT_EQ(oauth::CodeOf(Narrow(V{"read", "admin"}, granted).status()), oauth::ErrorCode::kInvalidScope);
 }
 
+TEST(ScopesTest, UserTokensDefaultToEmail) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(UserDefaults({}), (V{"email"}));
+  EXPECT_EQ(UserDefaults(V{"read"}), (V{"read"}));
+}
+
 }  // namespace
 }  // namespace tokend::scopes

@@ -11,7 +11,8 @@ absl::StatusOr<TokenResponse> PasswordGrant::Handle(const AuthenticatedClient& c
     return oauth::InvalidRequest("The password grant needs username and password.");
   }
   const storage::ClientRecord& c = client.record();
-  auto granted = scopes::Resolve(request.scopes, c.allowed_scopes, c.default_scopes);
+  auto granted =
+      scopes::Resolve(request.scopes, c.allowed_scopes, scopes::UserDefaults(c.default_scopes));
   if (!granted.ok()) return granted.status();
 
   auto user = users_.GetUserByUsername(request.username);
