@@ -82,7 +82,8 @@ void Base64Url(absl::string_view in) {
 }
 
 // `object` signed as the payload under a good header, and as the header
-// over good claims, by each key.
+// over good claims, by each key (RS256 signing is what makes this harness
+// the slowest of the five).
 void SignedAsPayloadAndHeader(const google::protobuf::Struct& object) {
   JwtClaims good{kIssuer, "alice", {kAudience}, 1800000600, 1800000000, 1800000000,
                  "jti-1",  "app",   "read"};
@@ -103,7 +104,6 @@ void SignedAsPayloadAndHeader(const google::protobuf::Struct& object) {
       }
     }
     if (auto token = SignCompact(key, object, ClaimsToStruct(good)); token.ok()) VerifyAny(*token);
-    if (key.alg == Algorithm::kRS256) break;  // last: RSA signing is slow, its verify has seeds
   }
 }
 

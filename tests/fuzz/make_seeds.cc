@@ -2,7 +2,7 @@
 // JWTs signed with the harness's fixed keys (jwt_fuzzer) and serialized
 // tokend.v1 requests behind their selector byte (proto_validator_fuzzer).
 //   build-fuzz/tests/fuzz/make_seeds tests/fuzz/corpus
-// Deterministic except for ES256/RS256 signatures (ECDSA is randomized).
+// Deterministic except for the ES256 signatures (ECDSA is randomized).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
