@@ -8,6 +8,8 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev libssl-dev libsodium-dev libboost-dev
   libgtest-dev libgmock-dev
+  # tests/fuzz and the ASan+UBSan unit tests (scripts/fuzz.sh): clang, libFuzzer, the symbolizer
+  clang-14 libclang-rt-14-dev llvm-14
   postgresql postgresql-contrib util-linux
   wrk python3 openssl curl
   # tests: independent OAuth/JWT client libraries

@@ -1,8 +1,8 @@
 #include "services/grpc/token_grpc_service.h"
 
 #include "services/grpc/status_conversion.h"
+#include "services/grpc/token_convert.h"
 #include "services/token/oauth_error.h"
-#include "services/token/presented_credentials.h"
 
 namespace tokend::grpc_adapter {
 namespace {
@@ -17,28 +17,7 @@ std::string Metadata(grpc::CallbackServerContext* ctx, absl::string_view key) {
 absl::StatusOr<PresentedCredentials> Credentials(grpc::CallbackServerContext* ctx,
                                                  const v1::ClientCredentials& fields,
                                                  bool has_fields) {
-  std::optional<std::string> secret;
-  if (has_fields && !fields.client_secret().empty()) secret = fields.client_secret();
-  auto auth = ResolveCredentials(Metadata(ctx, "authorization"), fields.client_id(), secret);
-  if (!auth.ok()) return auth.status();
-  return auth->credentials;
-}
-
-TokenFormat FormatOf(v1::TokenFormat f) {
-  switch (f) {
-    case v1::TOKEN_FORMAT_OPAQUE:
-      return TokenFormat::kOpaque;
-    case v1::TOKEN_FORMAT_JWT:
-      return TokenFormat::kJwt;
-    default:
-      return TokenFormat::kDefault;
-  }
-}
-
-std::optional<std::vector<std::string>> ScopesOf(
-    const google::protobuf::RepeatedPtrField<std::string>& scopes) {
-  if (scopes.empty()) return std::nullopt;
-  return std::vector<std::string>(scopes.begin(), scopes.end());
+  return CredentialsOf(Metadata(ctx, "authorization"), fields, has_fields);
 }
 
 template <typename Response>
@@ -51,32 +30,6 @@ void FillToken(const TokenResponse& t, Response* out) {
   int64_t us = storage::ToUnixMicros(t.issued_at);
   out->mutable_issued_at()->set_seconds(us / 1000000);
   out->mutable_issued_at()->set_nanos(static_cast<int>(us % 1000000) * 1000);
-}
-
-absl::StatusOr<TokenRequest> ToTokenRequest(const v1::IssueTokenRequest& request) {
-  TokenRequest req;
-  switch (request.grant_case()) {
-    case v1::IssueTokenRequest::kClientCredentials:
-      req.grant_type = "client_credentials";
-      break;
-    case v1::IssueTokenRequest::kPassword:
-      req.grant_type = "password";
-      req.username = request.password().username();
-      req.password = request.password().password();
-      break;
-    case v1::IssueTokenRequest::kAuthorizationCode:
-      req.grant_type = "authorization_code";
-      req.code = request.authorization_code().code();
-      req.redirect_uri = request.authorization_code().redirect_uri();
-      req.code_verifier = request.authorization_code().code_verifier();
-      break;
-    default:
-      return oauth::InvalidRequest("The request names no grant.");
-  }
-  req.scopes = ScopesOf(request.scopes());
-  req.audience = request.audience();
-  req.format = FormatOf(request.token_format());
-  return req;
 }
 
 void FillIntrospection(const Introspection& info, v1::IntrospectResponse* out) {
@@ -141,12 +94,7 @@ grpc::ServerUnaryReactor* TokenGrpcService::Refresh(grpc::CallbackServerContext*
   return Dispatch(ctx, [this, ctx, request, response]() -> absl::Status {
     auto creds = Credentials(ctx, request->credentials(), request->has_credentials());
     if (!creds.ok()) return creds.status();
-    TokenRequest req;
-    req.grant_type = "refresh_token";
-    req.refresh_token = request->refresh_token();
-    req.scopes = ScopesOf(request->scopes());
-    req.format = FormatOf(request->token_format());
-    auto token = core_.Token(*creds, req);
+    auto token = core_.Token(*creds, ToRefreshRequest(*request));
     if (!token.ok()) return token.status();
     FillToken(*token, response);
     return absl::OkStatus();

@@ -218,6 +218,8 @@ class FakeCore {
 
   TokenService& core() { return core_; }
   storage::ClientStore& clients() { return clients_; }
+  storage::UserStore& users() { return users_; }
+  const PasswordHasher& hasher() const { return hasher_; }
 
   // A confidential client allowed `grant_types`, scopes "read write".
   void AddClient(const std::string& id, const std::string& secret,
