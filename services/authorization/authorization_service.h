@@ -54,6 +54,8 @@ class AuthorizationService {
   absl::StatusOr<std::string> Approve(const storage::UserRecord& user,
                                       const AuthorizationRequest& request, bool save_consent);
 
+  std::chrono::seconds session_ttl() const { return options_.session_ttl; }
+
   // The redirect for an error that goes back to the application.
   static std::string ErrorRedirect(const AuthorizationError& error);
 

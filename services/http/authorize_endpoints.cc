@@ -106,19 +106,39 @@ class AuthorizeEndpoints {
   }
 
   Response Login(const Request& req) {
+    return WithCheckedForm(req, [&](const AuthorizationParams& form, const AuthorizationRequest& request) {
+      return LogIn(req, form, request);
+    });
+  }
+
+  Response Consent(const Request& req) {
+    return WithCheckedForm(req, [&](const AuthorizationParams& form, const AuthorizationRequest& request) {
+      return Decide(req, form, request);
+    });
+  }
+
+ private:
+  // What every form POST does first: parse, check the CSRF token, re-check
+  // the authorization request it carries; then `next` answers.
+  template <typename Next>
+  Response WithCheckedForm(const Request& req, Next next) {
     auto form = ParamsOf(req);
     if (!form.ok()) return BadRequestPage(form.status().message());
     if (!CsrfHolds(req, *form)) return CsrfPage();
     auto checked = Checked(*form);
     if (!checked.ok()) return Unavailable();
     if (auto* error = std::get_if<AuthorizationError>(&*checked)) return ErrorAnswer(*error);
-    const auto& request = std::get<AuthorizationRequest>(*checked);
-    std::string username = Field(*form, "username");
-    std::string password = Field(*form, "password");
+    return next(*form, std::get<AuthorizationRequest>(*checked));
+  }
+
+  Response LogIn(const Request& req, const AuthorizationParams& form,
+                 const AuthorizationRequest& request) {
+    std::string username = Field(form, "username");
+    std::string password = Field(form, "password");
     std::string address(ToAbsl(req[kPeerAddressField]));
     auto login = service_.LogIn(username, password, address);
     if (absl::IsResourceExhausted(login.status())) {
-      Response res = LoginAnswer(req, *form, request, bhttp::status::too_many_requests,
+      Response res = LoginAnswer(req, form, request, bhttp::status::too_many_requests,
                                  absl::StrCat("Too many failed attempts. Try again in ",
                                               login.status().message(), " seconds."),
                                  username);
@@ -126,31 +146,26 @@ class AuthorizeEndpoints {
       return res;
     }
     if (absl::IsPermissionDenied(login.status())) {
-      return LoginAnswer(req, *form, request, bhttp::status::unauthorized,
+      return LoginAnswer(req, form, request, bhttp::status::unauthorized,
                          "The username or password is incorrect.", username);
     }
     if (!login.ok()) return Unavailable();
     // Post/redirect/get: the authorization request goes on as a GET.
-    Response res = Redirect(bhttp::status::see_other, AuthorizeUrl(*form));
+    Response res = Redirect(bhttp::status::see_other, AuthorizeUrl(form));
     res.set(bhttp::field::set_cookie,
-            SetCookie(kSessionCookie, login->session, "/", options_.secure_cookies, 8 * 3600));
+            SetCookie(kSessionCookie, login->session, "/", options_.secure_cookies,
+                      service_.session_ttl().count()));
     return res;
   }
 
-  Response Consent(const Request& req) {
-    auto form = ParamsOf(req);
-    if (!form.ok()) return BadRequestPage(form.status().message());
-    if (!CsrfHolds(req, *form)) return CsrfPage();
-    auto checked = Checked(*form);
-    if (!checked.ok()) return Unavailable();
-    if (auto* error = std::get_if<AuthorizationError>(&*checked)) return ErrorAnswer(*error);
-    const auto& request = std::get<AuthorizationRequest>(*checked);
+  Response Decide(const Request& req, const AuthorizationParams& form,
+                  const AuthorizationRequest& request) {
     auto user = service_.SessionUser(Cookie(req, kSessionCookie));
     if (absl::IsNotFound(user.status())) {
-      return LoginAnswer(req, *form, request, bhttp::status::ok, "Please sign in again.", "");
+      return LoginAnswer(req, form, request, bhttp::status::ok, "Please sign in again.", "");
     }
     if (!user.ok()) return Unavailable();
-    if (Field(*form, "decision") != "allow") {
+    if (Field(form, "decision") != "allow") {
       return Redirect(bhttp::status::see_other,
                       AuthorizationService::ErrorRedirect(
                           {true, "access_denied", "The user denied the request.",
@@ -161,7 +176,6 @@ class AuthorizeEndpoints {
     return Redirect(bhttp::status::see_other, *location);
   }
 
- private:
   static std::string Field(const AuthorizationParams& form, absl::string_view name) {
     auto it = form.find(name);
     return it == form.end() ? "" : it->second;
