@@ -31,6 +31,7 @@ class LocalCluster {
   std::string Dsn(const std::string& database = "") const;
   const std::string& socket_dir() const { return socket_dir_; }
   const std::string& bin_dir() const { return bin_dir_; }
+  const std::string& data_dir() const { return data_dir_; }
   int port() const { return options_.port; }
 
   // Stops the server: "fast" (clean) or "immediate" (as if killed).

@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "storage/postgres/local_cluster.h"
+#include "tests/bench/cpu_meter.h"
 #include "tests/bench/load_generator.h"
 #include "tests/testing/pg_harness.h"
 #include "tests/testing/tokend_process.h"
@@ -89,10 +90,25 @@ bool Wanted(const std::string& phase) {
   return std::find(phases.begin(), phases.end(), phase) != phases.end();
 }
 
+// CPU per call of each tokend phase, over all its runs (see cpu_meter.h).
+const CpuMeter* cpu_meter = nullptr;
+std::vector<std::pair<std::string, CpuSeconds>> cpu_per_call;
+
 LoadResult Repeat(const std::string& phase, const std::function<LoadResult()>& once) {
   if (!Wanted(phase)) return {};
+  CpuSeconds before = cpu_meter ? cpu_meter->Now() : CpuSeconds{};
   std::vector<LoadResult> runs;
-  for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) runs.push_back(once());
+  uint64_t calls = 0;
+  for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) {
+    runs.push_back(once());
+    calls += runs.back().calls;
+  }
+  if (cpu_meter != nullptr && calls > 0) {
+    CpuSeconds used = cpu_meter->Now() - before;
+    double us = 1e6 / static_cast<double>(calls);
+    cpu_per_call.emplace_back(phase, CpuSeconds{used.tokend * us, used.postgres * us,
+                                                used.load_generator * us});
+  }
   return Median(runs);
 }
 
@@ -189,8 +205,7 @@ LoadResult Wrk(const std::string& phase, const std::string& dir, const std::stri
                         << "wrk.body = \"" << body << "\"\n"
                         << "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n"
                         << "wrk.headers[\"Authorization\"] = \"" << basic << "\"\n";
-  std::vector<LoadResult> runs;
-  for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) {
+  return Repeat(phase, [&] {
     std::string out = dir + "/wrk.out";
     std::string cmd = absl::StrCat("wrk -t2 -c", absl::GetFlag(FLAGS_concurrency), " -d",
                                    absl::GetFlag(FLAGS_seconds), "s --latency -s ", script,
@@ -208,9 +223,9 @@ LoadResult Wrk(const std::string& phase, const std::string& dir, const std::stri
       int errors = 0;
       if (std::sscanf(line.c_str(), "  Non-2xx or 3xx responses: %d", &errors) == 1) r.errors = errors;
     }
-    runs.push_back(r);
-  }
-  return Median(runs);
+    r.calls = static_cast<uint64_t>(r.calls_per_second * absl::GetFlag(FLAGS_seconds));
+    return r;
+  });
 }
 
 int Main(const std::string& self) {
@@ -236,6 +251,8 @@ int Main(const std::string& self) {
   setenv("TOKEND_BIN", (fs::path(self).parent_path() / "../../bin/tokend").c_str(), 0);
   TokendProcess server({.database_url = (*cluster)->Dsn(), .data_dir = dir + "/tokend"});
   if (!server.Start()) return 1;
+  CpuMeter meter(server.pid(), (*cluster)->data_dir());
+  cpu_meter = &meter;
   v1::Client c;
   c.add_grant_types("client_credentials");
   c.add_grant_types("password");
@@ -340,6 +357,7 @@ int Main(const std::string& self) {
                               "grant_type=client_credentials");
   LoadResult http_introspect = Wrk("http_introspect", dir, server.http_addr(), "/oauth/introspect",
                                    basic, "token=" + probes[0].token());
+  cpu_meter = nullptr;
   server.Stop();
 
   std::printf("\n| %-44s | %10s | %7s | %7s | %6s |\n", "figure", "per second", "p50 ms", "p99 ms", "errors");
@@ -373,6 +391,12 @@ int Main(const std::string& self) {
   std::printf("ratios: HTTP token / gRPC IssueToken = %.2f; HTTP introspect / gRPC Introspect = %.2f\n",
               http_token.calls_per_second / issue.calls_per_second,
               http_introspect.calls_per_second / introspect.calls_per_second);
+  std::printf("\nCPU per call, microseconds, over all runs of each figure (load generator includes wrk):\n"
+              "| %-16s | %8s | %8s | %8s | %8s |\n", "figure", "tokend", "postgres", "loadgen", "total");
+  for (const auto& [phase, c] : cpu_per_call) {
+    std::printf("| %-16s | %8.1f | %8.1f | %8.1f | %8.1f |\n", phase.c_str(), c.tokend, c.postgres,
+                c.load_generator, c.tokend + c.postgres + c.load_generator);
+  }
   std::error_code ec;
   cluster->reset();
   fs::remove_all(dir, ec);
