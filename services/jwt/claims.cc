@@ -1,29 +1,61 @@
 #include "services/jwt/claims.h"
 
+#include "absl/strings/str_cat.h"
+#include "services/common/json_string.h"
 #include "services/jwt/jose.h"
 
 namespace tokend::jwt {
 
 using google::protobuf::Struct;
 
-Struct ClaimsToStruct(const JwtClaims& c) {
-  Struct s;
-  auto& f = *s.mutable_fields();
-  f["iss"].set_string_value(c.iss);
-  f["sub"].set_string_value(c.sub);
+namespace {
+
+// ,"name":value — every member after the first ("iss").
+void AppendMember(std::string* out, absl::string_view name, absl::string_view value) {
+  out->push_back(',');
+  json::AppendString(out, name);
+  out->push_back(':');
+  json::AppendString(out, value);
+}
+
+void AppendMember(std::string* out, absl::string_view name, int64_t value) {
+  out->push_back(',');
+  json::AppendString(out, name);
+  absl::StrAppend(out, ":", value);
+}
+
+}  // namespace
+
+std::string ClaimsToJson(const JwtClaims& c) {
+  std::string out = "{";
+  out.reserve(256 + c.scope.size());
+  json::AppendString(&out, "iss");
+  out.push_back(':');
+  json::AppendString(&out, c.iss);
+  AppendMember(&out, "sub", c.sub);
   if (c.aud.size() == 1) {
-    f["aud"].set_string_value(c.aud[0]);
+    AppendMember(&out, "aud", c.aud[0]);
   } else if (!c.aud.empty()) {
-    auto* list = f["aud"].mutable_list_value();
-    for (const auto& a : c.aud) list->add_values()->set_string_value(a);
+    out.append(",\"aud\":[");
+    for (size_t i = 0; i < c.aud.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      json::AppendString(&out, c.aud[i]);
+    }
+    out.push_back(']');
   }
-  f["exp"].set_number_value(static_cast<double>(c.exp));
-  f["iat"].set_number_value(static_cast<double>(c.iat));
-  f["nbf"].set_number_value(static_cast<double>(c.nbf));
-  f["jti"].set_string_value(c.jti);
-  f["client_id"].set_string_value(c.client_id);
-  if (!c.scope.empty()) f["scope"].set_string_value(c.scope);
-  return s;
+  AppendMember(&out, "exp", c.exp);
+  AppendMember(&out, "iat", c.iat);
+  AppendMember(&out, "nbf", c.nbf);
+  AppendMember(&out, "jti", c.jti);
+  AppendMember(&out, "client_id", c.client_id);
+  if (!c.scope.empty()) AppendMember(&out, "scope", c.scope);
+  out.push_back('}');
+  return out;
+}
+
+Struct ClaimsToStruct(const JwtClaims& c) {
+  // Valid UTF-8 in, a JSON object out: the parse cannot fail.
+  return *ParseJsonObject(ClaimsToJson(c));
 }
 
 absl::StatusOr<JwtClaims> ClaimsFromStruct(const Struct& s) {

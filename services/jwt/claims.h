@@ -24,6 +24,11 @@ struct JwtClaims {
   std::string scope;  // space separated; omitted when empty
 };
 
+// The compact JSON object, written directly (issuing a JWT writes one per
+// token, and protobuf's JSON printer costs more than the ES256 signature).
+std::string ClaimsToJson(const JwtClaims& claims);
+
+// The same object as a Struct (for tests and tools that edit claims).
 google::protobuf::Struct ClaimsToStruct(const JwtClaims& claims);
 
 // Reads the claims. INVALID_ARGUMENT when iss, sub, exp, iat, jti or

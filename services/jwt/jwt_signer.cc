@@ -15,10 +15,10 @@ google::protobuf::Struct HeaderOf(const JwtKey& key) {
   return header;
 }
 
-// header.payload.signature from the encoded header and the payload object.
+// header.payload.signature from the encoded header and the payload's JSON.
 absl::StatusOr<std::string> Compact(const Signer& signer, absl::string_view header_b64,
-                                    const google::protobuf::Struct& payload) {
-  std::string out = absl::StrCat(header_b64, ".", Base64UrlEncode(ToJson(payload)));
+                                    absl::string_view payload_json) {
+  std::string out = absl::StrCat(header_b64, ".", Base64UrlEncode(payload_json));
   auto sig = signer.Sign(out);
   if (!sig.ok()) return sig.status();
   absl::StrAppend(&out, ".", Base64UrlEncode(*sig));
@@ -35,7 +35,7 @@ absl::StatusOr<std::shared_ptr<const JwtSigner>> JwtSigner::Create(JwtKey key) {
 }
 
 absl::StatusOr<std::string> JwtSigner::Sign(const JwtClaims& claims) const {
-  return Compact(*signer_, header_, ClaimsToStruct(claims));
+  return Compact(*signer_, header_, ClaimsToJson(claims));
 }
 
 absl::StatusOr<std::string> SignJwt(const JwtKey& key, const JwtClaims& claims) {
@@ -48,7 +48,7 @@ absl::StatusOr<std::string> SignCompact(const JwtKey& key, const google::protobu
                                         const google::protobuf::Struct& payload) {
   auto signer = Signer::Create(key);
   if (!signer.ok()) return signer.status();
-  return Compact(**signer, Base64UrlEncode(ToJson(header)), payload);
+  return Compact(**signer, Base64UrlEncode(ToJson(header)), ToJson(payload));
 }
 
 }  // namespace tokend::jwt

@@ -34,6 +34,42 @@ TEST(JsonTest, OnlyObjects) {
   EXPECT_FALSE(ParseJsonObject("").ok());
 }
 
+TEST(ClaimsJsonTest, AwkwardTextRoundTripsThroughAJsonParser) {
+  JwtClaims c;
+  c.iss = "https://issuer.test/\"quoted\"\\path";
+  c.sub = "line\nbreak\ttab\x01\x1f";
+  c.sub.push_back('\0');
+  c.aud = {"a", "b\u00e9\u20ac"};
+  c.exp = 32503680000;  // 2999-12-31, an expiry tokenctl token mint accepts
+  c.iat = -1;
+  c.nbf = 0;
+  c.jti = "jti";
+  c.client_id = "app/\u00fc";
+  c.scope = "read write";
+  std::string json = ClaimsToJson(c);
+  EXPECT_EQ(json.find('\n'), std::string::npos);
+  auto object = ParseJsonObject(json);
+  ASSERT_TRUE(object.ok()) << json;
+  auto back = ClaimsFromStruct(*object);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->iss, c.iss);
+  EXPECT_EQ(back->sub, c.sub);
+  EXPECT_EQ(back->aud, c.aud);
+  EXPECT_EQ(back->exp, c.exp);
+  EXPECT_EQ(back->iat, c.iat);
+  EXPECT_EQ(back->nbf, c.nbf);
+  EXPECT_EQ(back->client_id, c.client_id);
+  EXPECT_EQ(back->scope, c.scope);
+
+  c.aud = {"one"};
+  c.scope.clear();
+  back = ClaimsFromStruct(*ParseJsonObject(ClaimsToJson(c)));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->aud, std::vector<std::string>{"one"});
+  EXPECT_EQ(ClaimsToJson(c).find("scope"), std::string::npos);
+  EXPECT_NE(ClaimsToJson(c).find("\"aud\":\"one\""), std::string::npos) << "one audience is a string";
+}
+
 class AlgorithmTest : public ::testing::TestWithParam<Algorithm> {
  protected:
   JwtKey NewKey(const std::string& kid) {
