@@ -15,7 +15,8 @@ namespace tokend::storage::pg {
 class LocalCluster {
  public:
   struct Options {
-    std::string dir;            // the cluster lives in dir/postgres
+    std::string dir;            // the cluster lives in dir/postgres, its data in dir/postgres/data
+    std::string wal_dir;        // empty: pg_wal inside the data directory
     std::string database = "tokend";
     bool fsync = true;          // off only for throwaway test clusters
     int port = 5432;            // names the socket file; nothing listens on TCP
@@ -31,6 +32,7 @@ class LocalCluster {
   std::string Dsn(const std::string& database = "") const;
   const std::string& socket_dir() const { return socket_dir_; }
   const std::string& bin_dir() const { return bin_dir_; }
+  const std::string& data_dir() const { return data_dir_; }
   int port() const { return options_.port; }
 
   // Stops the server: "fast" (clean) or "immediate" (as if killed).
