@@ -72,13 +72,25 @@ bhttp::request<bhttp::string_body> BuildRequest(const Url& u, const std::string&
   return req;
 }
 
+// Beast's stream timeouts (expires_after) bind only asynchronous operations:
+// each step runs as one, driven to its end here; throws on error or timeout.
+template <typename Start>
+void Await(net::io_context& ioc, Start start) {
+  beast::error_code ec;
+  start([&ec](beast::error_code e, auto&&...) { ec = e; });
+  ioc.restart();
+  ioc.run();
+  if (ec) throw beast::system_error(ec);
+}
+
 template <typename Stream>
-HttpReply Exchange(Stream& stream, const bhttp::request<bhttp::string_body>& req) {
-  bhttp::write(stream, req);
+HttpReply Exchange(net::io_context& ioc, Stream& stream,
+                   const bhttp::request<bhttp::string_body>& req) {
+  Await(ioc, [&](auto done) { bhttp::async_write(stream, req, done); });
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(1 << 20);
-  bhttp::read(stream, buffer, parser);
+  Await(ioc, [&](auto done) { bhttp::async_read(stream, buffer, parser, done); });
   auto res = parser.release();
   return {static_cast<int>(res.result_int()), std::move(res.body())};
 }
@@ -97,9 +109,9 @@ absl::StatusOr<HttpReply> HttpCall(const std::string& url, const std::string& fo
     auto endpoints = resolver.resolve(u->host, u->port);
     if (!u->tls) {
       beast::tcp_stream stream(ioc);
-      stream.expires_after(options.timeout);
-      stream.connect(endpoints);
-      HttpReply reply = Exchange(stream, req);
+      stream.expires_after(options.timeout);  // the whole exchange
+      Await(ioc, [&](auto done) { stream.async_connect(endpoints, done); });
+      HttpReply reply = Exchange(ioc, stream, req);
       beast::error_code ec;
       stream.socket().shutdown(tcp::socket::shutdown_both, ec);
       return reply;
@@ -122,12 +134,14 @@ absl::StatusOr<HttpReply> HttpCall(const std::string& url, const std::string& fo
       SSL_set_tlsext_host_name(stream.native_handle(), u->host.c_str());
       SSL_set1_host(stream.native_handle(), u->host.c_str());
     }
-    beast::get_lowest_layer(stream).expires_after(options.timeout);
-    beast::get_lowest_layer(stream).connect(endpoints);
-    stream.handshake(net::ssl::stream_base::client);
-    HttpReply reply = Exchange(stream, req);
-    beast::error_code ec;
-    stream.shutdown(ec);  // the peer may just close: not an error for us
+    beast::get_lowest_layer(stream).expires_after(options.timeout);  // the whole exchange
+    Await(ioc, [&](auto done) { beast::get_lowest_layer(stream).async_connect(endpoints, done); });
+    Await(ioc, [&](auto done) { stream.async_handshake(net::ssl::stream_base::client, done); });
+    HttpReply reply = Exchange(ioc, stream, req);
+    // The peer may just close: not an error for us (nor may it stall us).
+    stream.async_shutdown([](beast::error_code) {});
+    ioc.restart();
+    ioc.run();
     return reply;
   } catch (const std::exception& e) {
     return absl::UnavailableError(absl::StrCat("HTTP ", url, ": ", e.what()));

@@ -128,9 +128,12 @@ absl::Status ConnectionPool::Run(const std::function<absl::Status(pqxx::connecti
   } catch (const pqxx::sql_error& e) {
     std::string state = e.sqlstate();
     // 57014 query_canceled (statement_timeout), 57P01-03 shutdown, 08xxx
-    // connection exceptions, 40001/40P01 serialization/deadlock.
+    // connection exceptions, 40001/40P01 serialization/deadlock, 53xxx
+    // insufficient resources (53100 disk full, 53200 out of memory, 53300
+    // too many connections): the ledger cannot take the write now, and a
+    // retry later may succeed.
     if (state == "57014" || absl::StartsWith(state, "57P") || absl::StartsWith(state, "08") ||
-        state == "40001" || state == "40P01" || state == "53300") {
+        state == "40001" || state == "40P01" || absl::StartsWith(state, "53")) {
       broken = absl::StartsWith(state, "57P") || absl::StartsWith(state, "08");
       LogError("PostgreSQL unavailable", e.what());
       result = oauth::LedgerUnavailable();

@@ -91,14 +91,20 @@ absl::Status LocalCluster::Init() {
     socket_dir_ = tmpl;
   }
   fs::create_directories(socket_dir_, ec);
+  std::string waldir_arg;
+  if (!options_.wal_dir.empty()) {
+    fs::create_directories(options_.wal_dir, ec);
+    waldir_arg = " --waldir " + Quote(fs::absolute(options_.wal_dir).string());
+  }
   if (IsRoot()) {
-    for (const std::string& p : {base.string(), socket_dir_}) {
+    for (const std::string& p : {base.string(), socket_dir_, options_.wal_dir}) {
+      if (p.empty()) continue;
       if (auto st = ChownToPostgres(p); !st.ok()) return st;
     }
   }
   if (fs::exists(fs::path(data_dir_) / "PG_VERSION")) return absl::OkStatus();
   auto st = RunAsOwner(absl::StrCat(Quote(bin_dir_ + "/initdb"), " -D ", Quote(data_dir_),
-                                    " -U postgres -A trust -E UTF8 --locale=C --no-sync >",
+                                    waldir_arg, " -U postgres -A trust -E UTF8 --locale=C --no-sync >",
                                     Quote((base / "initdb.log").string()), " 2>&1"));
   if (!st.ok()) {
     return absl::InternalError(absl::StrCat("initdb failed; see ", (base / "initdb.log").string(),

@@ -15,7 +15,8 @@ namespace tokend::storage::pg {
 class LocalCluster {
  public:
   struct Options {
-    std::string dir;            // the cluster lives in dir/postgres
+    std::string dir;            // the cluster lives in dir/postgres, its data in dir/postgres/data
+    std::string wal_dir;        // empty: pg_wal inside the data directory
     std::string database = "tokend";
     bool fsync = true;          // off only for throwaway test clusters
     int port = 5432;            // names the socket file; nothing listens on TCP

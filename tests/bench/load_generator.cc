@@ -21,7 +21,7 @@ double Percentile(std::vector<uint32_t>& v, double q) {
 }
 
 struct Run {
-  Clock::time_point end;
+  std::function<bool()> running;
   std::vector<std::vector<uint32_t>> latencies_us;  // one vector per loop
   std::atomic<uint64_t> errors{0};
   std::atomic<int> active{0};
@@ -36,7 +36,7 @@ void Launch(const std::shared_ptr<Run>& run, const StartCall& start, int loop) {
     if (!ok) run->errors++;
     run->latencies_us[loop].push_back(static_cast<uint32_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(now - t0).count()));
-    if (now < run->end) {
+    if (run->running()) {
       Launch(run, start, loop);
     } else if (--run->active == 0) {
       std::lock_guard lock(run->mu);
@@ -48,11 +48,17 @@ void Launch(const std::shared_ptr<Run>& run, const StartCall& start, int loop) {
 }  // namespace
 
 LoadResult RunClosedLoop(int concurrency, std::chrono::seconds duration, const StartCall& start) {
+  auto end = Clock::now() + duration;
+  return RunClosedLoopWhile(concurrency, [end] { return Clock::now() < end; }, start);
+}
+
+LoadResult RunClosedLoopWhile(int concurrency, std::function<bool()> running,
+                              const StartCall& start) {
   auto run = std::make_shared<Run>();
   run->latencies_us.resize(concurrency);
   for (auto& v : run->latencies_us) v.reserve(1 << 16);
   auto begin = Clock::now();
-  run->end = begin + duration;
+  run->running = std::move(running);
   run->active = concurrency;
   for (int i = 0; i < concurrency; ++i) Launch(run, start, i);
   {

@@ -24,6 +24,11 @@ using StartCall = std::function<void(int loop, std::function<void(bool ok)> done
 
 LoadResult RunClosedLoop(int concurrency, std::chrono::seconds duration, const StartCall& start);
 
+// The same, for as long as `running()` answers true (asked after each call;
+// must be cheap and thread-safe); returns when every loop has stopped.
+LoadResult RunClosedLoopWhile(int concurrency, std::function<bool()> running,
+                              const StartCall& start);
+
 // Median of several runs, field by field.
 LoadResult Median(std::vector<LoadResult> runs);
 

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/common/secrets.h"
 #include "storage/postgres/migrator.h"
+#include "tests/testing/ledger_check.h"
 #include "tests/testing/pg_harness.h"
 #include "tests/testing/tokend_process.h"
 #include "tokend_client.h"
@@ -200,15 +201,7 @@ TEST_F(ReplicaSetTest, SigtermUnderLoadLosesNoAcknowledgedToken) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
   ASSERT_GT(acknowledged.size(), 100u);
   // Every acknowledged token is in the ledger.
-  std::string hexes;
-  for (const auto& token : acknowledged) {
-    absl::StrAppend(&hexes, hexes.empty() ? "" : ",", secrets::Hex(secrets::Sha256(token)));
-  }
-  pqxx::connection c(dsn_);
-  pqxx::nontransaction tx(c);
-  auto found = tx.exec_params(
-      "SELECT count(*) FROM tokens WHERE encode(digest, 'hex') = ANY(string_to_array($1, ','))",
-      hexes)[0][0].as<size_t>();
+  size_t found = CountInLedger(dsn_, acknowledged);
   EXPECT_EQ(found, acknowledged.size()) << "acknowledged tokens missing from the ledger";
   EXPECT_TRUE(Active(B(), creds_, acknowledged.back()));
 }
