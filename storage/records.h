@@ -75,6 +75,9 @@ struct TokenRecord {
   Time expires_at{};
   std::optional<Time> used_at;     // refresh tokens: when it was exchanged
   std::optional<Time> revoked_at;
+  // Access tokens: the format minted. kDefault for refresh tokens and for
+  // tokens recorded before the ledger kept it.
+  TokenFormat format = TokenFormat::kDefault;
 };
 
 // A token as Introspect sees it: the row plus its owner's username.

@@ -319,6 +319,7 @@ int UserCommand(const std::string& verb, const Args& args) {
 
 int TokenCommand(const std::string& verb, const Args& args) {
   if (verb == "mint") return MintCommand(args);  // admin API (tokenctl_identity.cc)
+  if (verb == "list" || verb == "revoke-all") return TokenAdminCommand(verb, args);  // admin API
   grpc::ClientContext ctx;
   auto tokens = Tokens(&ctx);
   grpc::Status st;

@@ -24,6 +24,11 @@ int KeysCommand(const std::string& verb, const Args& args);
 // and `token mint` (an admin-minted access token with an explicit expiry).
 int RoleCommand(const std::string& verb, const Args& args);
 int MintCommand(const Args& args);
+// tokenctl_ledger.cc: audit list, and token list|revoke-all (admin API).
+int AuditCommand(const std::string& verb, const Args& args);
+int TokenAdminCommand(const std::string& verb, const Args& args);
+// RFC 3339 → Timestamp; false when malformed.
+bool ParseTimestamp(const std::string& text, google::protobuf::Timestamp* out);
 // Fills the User's identity fields (avatar_url, confirmed_email_at,
 // date_deletion_requested) from their flags, marking given ones in `mask`;
 // false with `*error` for a malformed time.

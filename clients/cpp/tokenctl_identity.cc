@@ -50,15 +50,6 @@ bool Given(const char* flag) {
   return f != nullptr && f->CurrentValue() != f->DefaultValue();
 }
 
-// RFC 3339 → Timestamp; false when malformed.
-bool ParseTimestamp(const std::string& text, google::protobuf::Timestamp* out) {
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) return false;
-  out->set_seconds(absl::ToUnixSeconds(t));
-  out->set_nanos(static_cast<int>((t - absl::FromUnixSeconds(out->seconds())) / absl::Nanoseconds(1)));
-  return true;
-}
 
 void RoleFromFlags(v1::Role* r, google::protobuf::FieldMask* mask) {
   auto mark = [&](const char* flag, const char* field) {
@@ -104,6 +95,15 @@ std::string ResolveUser(int* exit_code) {
 }
 
 }  // namespace
+
+bool ParseTimestamp(const std::string& text, google::protobuf::Timestamp* out) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) return false;
+  out->set_seconds(absl::ToUnixSeconds(t));
+  out->set_nanos(static_cast<int>((t - absl::FromUnixSeconds(out->seconds())) / absl::Nanoseconds(1)));
+  return true;
+}
 
 bool UserIdentityFromFlags(v1::User* u, google::protobuf::FieldMask* mask, std::string* error) {
   u->set_avatar_url(absl::GetFlag(FLAGS_avatar_url));

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "services/token/oauth_error.h"
 
 namespace tokend::grpc_adapter {
 namespace {
@@ -190,6 +191,56 @@ absl::Status ApplyClientMask(const v1::Client& in, const google::protobuf::Field
 absl::Status ApplyUserMask(const v1::User& in, const google::protobuf::FieldMask& mask,
                            storage::UserRecord* record) {
   return ApplyMask(UserFields(), in, mask, record);
+}
+
+}  // namespace tokend::grpc_adapter
+
+namespace tokend::grpc_adapter {
+
+void ToProto(const storage::AuditEventRecord& in, v1::AuditEvent* out) {
+  out->set_id(in.id);
+  SetTime(in.at, out->mutable_event_time());
+  out->set_event_type(in.event);
+  out->set_client_id(in.client_id);
+  out->set_user_id(in.user_id);
+  out->set_family_id(in.family_id);
+  out->set_detail(in.detail);
+}
+
+void ToProto(const storage::TokenRecord& in, v1::LedgerToken* out) {
+  out->set_token_id(in.jti);
+  out->set_kind(in.kind == storage::TokenKind::kRefresh ? v1::TOKEN_KIND_REFRESH
+                                                        : v1::TOKEN_KIND_ACCESS);
+  out->set_client_id(in.client_id);
+  out->set_user_id(in.user_id);
+  out->set_family_id(in.family_id);
+  out->set_scope(in.scope);
+  out->set_audience(in.audience);
+  switch (in.format) {
+    case storage::TokenFormat::kJwt:
+      out->set_format(v1::TOKEN_FORMAT_JWT);
+      break;
+    case storage::TokenFormat::kOpaque:
+      out->set_format(v1::TOKEN_FORMAT_OPAQUE);
+      break;
+    case storage::TokenFormat::kDefault:
+      break;
+  }
+  SetTime(in.issued_at, out->mutable_issue_time());
+  SetTime(in.expires_at, out->mutable_expire_time());
+  if (in.used_at) SetTime(*in.used_at, out->mutable_use_time());
+  if (in.revoked_at) SetTime(*in.revoked_at, out->mutable_revoke_time());
+}
+
+absl::StatusOr<std::optional<storage::Time>> TimeBound(const char* field, bool set,
+                                                       const google::protobuf::Timestamp& t) {
+  if (!set) return std::nullopt;
+  // 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, as google.protobuf.Timestamp allows.
+  if (t.seconds() < -62135596800 || t.seconds() > 253402300799 || t.nanos() < 0 ||
+      t.nanos() > 999999999) {
+    return oauth::InvalidRequest(absl::StrCat(field, ": not a valid timestamp."));
+  }
+  return storage::FromUnixMicros(t.seconds() * 1000000 + (t.nanos() + 999) / 1000);
 }
 
 }  // namespace tokend::grpc_adapter

@@ -29,13 +29,16 @@ std::string NextToken(const std::string& last_key, size_t got, const storage::Pa
 
 AdminGrpcService::AdminGrpcService(const std::string& admin_key, ClientRegistry& clients,
                                    UserRegistry& users, keys::KeyManager* keys,
-                                   RoleRegistry* roles, TokenMinter* minter)
+                                   RoleRegistry* roles, TokenMinter* minter, AuditLog* audit,
+                                   TokenInventory* inventory)
     : admin_key_digest_(secrets::Sha256(admin_key)),
       clients_(clients),
       users_(users),
       keys_(keys),
       roles_(roles),
-      minter_(minter) {}
+      minter_(minter),
+      audit_(audit),
+      inventory_(inventory) {}
 
 grpc::Status AdminGrpcService::CheckKey(grpc::ServerContext* ctx) const {
   const auto& md = ctx->client_metadata();

@@ -4,8 +4,10 @@
 
 #include <string>
 
+#include "services/admin/audit_log.h"
 #include "services/admin/client_registry.h"
 #include "services/admin/role_registry.h"
+#include "services/admin/token_inventory.h"
 #include "services/admin/token_minter.h"
 #include "services/admin/user_registry.h"
 #include "services/keys/key_manager.h"
@@ -17,10 +19,12 @@ class AdminGrpcService final : public v1::AdminService::Service {
  public:
   // `keys` may be null (no JWT signing keys): the key RPCs then answer
   // FAILED_PRECONDITION. So do the role and MintToken RPCs (defined in
-  // admin_identity_rpcs.cc) without `roles` / `minter`.
+  // admin_identity_rpcs.cc) without `roles` / `minter`, and the audit and
+  // token RPCs (admin_ledger_rpcs.cc) without `audit` / `inventory`.
   AdminGrpcService(const std::string& admin_key, ClientRegistry& clients, UserRegistry& users,
                    keys::KeyManager* keys = nullptr, RoleRegistry* roles = nullptr,
-                   TokenMinter* minter = nullptr);
+                   TokenMinter* minter = nullptr, AuditLog* audit = nullptr,
+                   TokenInventory* inventory = nullptr);
 
   grpc::Status CreateClient(grpc::ServerContext*, const v1::CreateClientRequest*, v1::CreateClientResponse*) override;
   grpc::Status GetClient(grpc::ServerContext*, const v1::GetClientRequest*, v1::GetClientResponse*) override;
@@ -47,6 +51,11 @@ class AdminGrpcService final : public v1::AdminService::Service {
   grpc::Status RevokeUserRole(grpc::ServerContext*, const v1::RevokeUserRoleRequest*, v1::RevokeUserRoleResponse*) override;
   grpc::Status ListUserRoles(grpc::ServerContext*, const v1::ListUserRolesRequest*, v1::ListUserRolesResponse*) override;
   grpc::Status MintToken(grpc::ServerContext*, const v1::MintTokenRequest*, v1::MintTokenResponse*) override;
+  // Operating tokend (admin_ledger_rpcs.cc).
+  grpc::Status ListAuditEvents(grpc::ServerContext*, const v1::ListAuditEventsRequest*, v1::ListAuditEventsResponse*) override;
+  grpc::Status ListTokens(grpc::ServerContext*, const v1::ListTokensRequest*, v1::ListTokensResponse*) override;
+  grpc::Status RevokeTokens(grpc::ServerContext*, const v1::RevokeTokensRequest*,
+                            grpc::ServerWriter<v1::RevokeTokensResponse>*) override;
 
  private:
   // UNAUTHENTICATED unless the call carries the admin key.
@@ -58,6 +67,8 @@ class AdminGrpcService final : public v1::AdminService::Service {
   keys::KeyManager* keys_;
   RoleRegistry* roles_;
   TokenMinter* minter_;
+  AuditLog* audit_;
+  TokenInventory* inventory_;
 };
 
 }  // namespace tokend::grpc_adapter

@@ -29,6 +29,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 grpc::Status ToAdminStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  // A request the core rejected as invalid_request keeps that code in the
+  // details, as on the token API.
+  if (status.code() == absl::StatusCode::kInvalidArgument &&
+      oauth::CodeOf(status) == oauth::ErrorCode::kInvalidRequest) {
+    return ToGrpcStatus(status);
+  }
   auto code = static_cast<grpc::StatusCode>(static_cast<int>(status.code()));
   switch (status.code()) {
     case absl::StatusCode::kInternal:

@@ -11,8 +11,9 @@ namespace tokend::grpc_adapter {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// For admin RPCs: plain status conversion (no OAuth detail), internal
-// messages replaced by a fixed sentence.
+// For admin RPCs: plain status conversion (no OAuth detail, except for an
+// invalid_request built by oauth::Error), internal messages replaced by a
+// fixed sentence.
 grpc::Status ToAdminStatus(const absl::Status& status);
 
 }  // namespace tokend::grpc_adapter

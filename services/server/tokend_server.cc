@@ -39,6 +39,7 @@
 #include "storage/postgres/group_commit_writer.h"
 #include "storage/postgres/local_cluster.h"
 #include "storage/postgres/migrator.h"
+#include "storage/postgres/pg_admin_store.h"
 #include "storage/postgres/pg_authorization_store.h"
 #include "storage/postgres/pg_client_store.h"
 #include "storage/postgres/pg_key_store.h"
@@ -79,6 +80,7 @@ struct TokendServer::Parts {
   std::unique_ptr<storage::pg::PgTokenStore> tokens;
   std::unique_ptr<storage::pg::PgKeyStore> key_store;
   std::unique_ptr<storage::pg::PgAuthorizationStore> authorization_store;
+  std::unique_ptr<storage::pg::PgAdminStore> admin_store;  // audit queries, revoke-all
   std::unique_ptr<keys::KeyManager> key_manager;
   std::unique_ptr<OpaqueFormat> opaque_format;
   std::unique_ptr<JwtFormat> jwt_format;
@@ -91,6 +93,8 @@ struct TokendServer::Parts {
   std::unique_ptr<TokenService> core;
   std::unique_ptr<ClientRegistry> client_registry;
   std::unique_ptr<UserRegistry> user_registry;
+  std::unique_ptr<AuditLog> audit_log;
+  std::unique_ptr<TokenInventory> token_inventory;
   std::unique_ptr<AuthorizationService> authorization;
   std::unique_ptr<BoundedExecutor> executor;
   std::unique_ptr<grpc_adapter::TokenGrpcService> token_grpc;
@@ -205,6 +209,7 @@ absl::Status TokendServer::Start() {
   p.users = std::make_unique<storage::pg::PgUserStore>(*p.pool);
   p.tokens = std::make_unique<storage::pg::PgTokenStore>(*p.pool, *p.writer);
   p.authorization_store = std::make_unique<storage::pg::PgAuthorizationStore>(*p.pool);
+  p.admin_store = std::make_unique<storage::pg::PgAdminStore>(*p.pool);
   if (auto st = StartKeys(); !st.ok()) return st;
   p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds), 1 << 20);
   p.authenticator =
@@ -244,6 +249,8 @@ absl::Status TokendServer::Start() {
       *p.authorization_store, *p.hasher);
   p.client_registry = std::make_unique<ClientRegistry>(*p.clients, *p.authenticator);
   p.user_registry = std::make_unique<UserRegistry>(*p.users, *p.hasher);
+  p.audit_log = std::make_unique<AuditLog>(*p.admin_store);
+  p.token_inventory = std::make_unique<TokenInventory>(*p.admin_store, *p.cache);
   p.executor = std::make_unique<BoundedExecutor>(config_.executor_threads, 10000);
   auto jwks = [keys = p.key_manager.get()]() -> std::shared_ptr<const std::string> {
     auto published = keys->Published();
@@ -257,7 +264,8 @@ absl::Status TokendServer::Start() {
   // --- end identity ---
   p.admin_grpc = std::make_unique<grpc_adapter::AdminGrpcService>(
       config_.admin_key, *p.client_registry, *p.user_registry, p.key_manager.get(),
-      &p.identity->role_registry, &p.identity->minter);
+      &p.identity->role_registry, &p.identity->minter, p.audit_log.get(),
+      p.token_inventory.get());
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!config_.tls_cert.empty()) {

@@ -48,6 +48,7 @@ absl::StatusOr<TokenIssuer::Minted> TokenIssuer::MintAccess(
   if (!token.ok()) return token.status();
   m.token = *std::move(token);
   m.record.audience = claims.audience;  // as minted (a JWT's default aud)
+  m.record.format = formats_.NameOf(format);
   m.record.digest = secrets::Sha256(m.token);
   return m;
 }

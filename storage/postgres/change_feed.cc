@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "storage/postgres/row_codec.h"
 
 namespace tokend::storage::pg {
 namespace {
@@ -15,6 +16,12 @@ constexpr char kChannel[] = "tokend_changes";
 
 void Notify(pqxx::transaction_base& tx, const std::string& payload) {
   tx.exec_params("SELECT pg_notify($1, $2)", kChannel, payload);
+}
+
+void NotifyAll(pqxx::transaction_base& tx, const std::vector<std::string>& payloads) {
+  if (payloads.empty()) return;
+  tx.exec_params("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", kChannel,
+                 TextArray(payloads));
 }
 
 class Receiver final : public pqxx::notification_receiver {
@@ -34,6 +41,16 @@ void AnnounceTokenRevoked(pqxx::transaction_base& tx, const std::string& digest)
 }
 void AnnounceFamilyRevoked(pqxx::transaction_base& tx, const std::string& family_id) {
   Notify(tx, absl::StrCat("f:", family_id));
+}
+void AnnounceTokensRevoked(pqxx::transaction_base& tx, const std::vector<std::string>& digests) {
+  std::vector<std::string> payloads;
+  for (const auto& d : digests) payloads.push_back(absl::StrCat("t:", absl::BytesToHexString(d)));
+  NotifyAll(tx, payloads);
+}
+void AnnounceFamiliesRevoked(pqxx::transaction_base& tx, const std::vector<std::string>& families) {
+  std::vector<std::string> payloads;
+  for (const auto& f : families) payloads.push_back(absl::StrCat("f:", f));
+  NotifyAll(tx, payloads);
 }
 void AnnounceClientChanged(pqxx::transaction_base& tx, const std::string& client_id) {
   Notify(tx, absl::StrCat("c:", client_id));

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -29,6 +30,9 @@ struct Change {
 // Announces a change inside `tx`; delivered to every listener on commit.
 void AnnounceTokenRevoked(pqxx::transaction_base& tx, const std::string& digest);
 void AnnounceFamilyRevoked(pqxx::transaction_base& tx, const std::string& family_id);
+// Many at once, in one statement (revoke-all batches).
+void AnnounceTokensRevoked(pqxx::transaction_base& tx, const std::vector<std::string>& digests);
+void AnnounceFamiliesRevoked(pqxx::transaction_base& tx, const std::vector<std::string>& families);
 void AnnounceClientChanged(pqxx::transaction_base& tx, const std::string& client_id);
 // Anything broader (a user deleted): listeners drop every cached token.
 void AnnounceReset(pqxx::transaction_base& tx);

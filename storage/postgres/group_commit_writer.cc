@@ -9,7 +9,8 @@ namespace tokend::storage::pg {
 
 void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
                   const std::string& event) {
-  std::vector<std::string> digest, client, user, family, scope, audience, jti, events, details;
+  std::vector<std::string> digest, client, user, family, scope, audience, jti, format, events,
+      details;
   std::vector<int> kind;
   std::vector<int64_t> issued, expires;
   for (const TokenRecord* t : rows) {
@@ -21,6 +22,7 @@ void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
     scope.push_back(t->scope);
     audience.push_back(t->audience);
     jti.push_back(t->jti);
+    format.push_back(t->format == TokenFormat::kDefault ? "" : TokenFormatName(t->format));
     issued.push_back(ToUnixMicros(t->issued_at));
     expires.push_back(ToUnixMicros(t->expires_at));
     events.push_back(event);
@@ -28,7 +30,7 @@ void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
   }
   tx.exec_prepared(stmt::kInsertTokens, TextArray(digest), IntArray(kind), TextArray(client),
                    TextArray(user), TextArray(family), TextArray(scope), TextArray(audience),
-                   TextArray(jti), IntArray(issued), IntArray(expires));
+                   TextArray(jti), IntArray(issued), IntArray(expires), TextArray(format));
   if (!event.empty()) {
     tx.exec_prepared(stmt::kInsertAudit, TextArray(events), TextArray(client), TextArray(user),
                      TextArray(family), TextArray(details));

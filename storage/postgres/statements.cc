@@ -77,11 +77,11 @@ void PrepareStatements(pqxx::connection& c) {
 
   c.prepare(stmt::kInsertTokens,
             "INSERT INTO tokens (digest, kind, client_id, user_id, family_id, scope, audience, "
-            "jti, issued_at, expires_at) "
+            "jti, issued_at, expires_at, format) "
             "SELECT decode(d, 'hex'), k, c, nullif(u, ''), nullif(f, '')::uuid, s, a, j, " TS(
-                "i") ", " TS("e") " FROM unnest($1::text[], $2::int2[], $3::text[], $4::text[], "
-            "$5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[]) "
-            "AS x(d, k, c, u, f, s, a, j, i, e)");
+                "i") ", " TS("e") ", nullif(fm, '') FROM unnest($1::text[], $2::int2[], $3::text[], "
+            "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[], "
+            "$11::text[]) AS x(d, k, c, u, f, s, a, j, i, e, fm)");
   c.prepare(stmt::kInsertAudit,
             "INSERT INTO audit_events (event, client_id, user_id, family_id, detail) "
             "SELECT ev, nullif(c, ''), nullif(u, ''), nullif(f, '')::uuid, dt "

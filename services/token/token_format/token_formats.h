@@ -25,6 +25,11 @@ class TokenFormats {
   // The format that must check a presented token.
   AccessTokenFormat& ForToken(absl::string_view token) const;
 
+  // Which format `format` is (as recorded in the ledger).
+  TokenFormat NameOf(const AccessTokenFormat& format) const {
+    return &format == jwt_ ? TokenFormat::kJwt : TokenFormat::kOpaque;
+  }
+
  private:
   AccessTokenFormat& opaque_;
   AccessTokenFormat* jwt_;
