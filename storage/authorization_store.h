@@ -1,5 +1,5 @@
 // The ledger's side of the authorization code flow (RFC 6749 §4.1): codes,
-// browser login sessions, remembered consents and login throttling. Same
+// browser login sessions, remembered consents and failed-guess counts. Same
 // error contract as storage/ledger.h.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "storage/failure_store.h"
 #include "storage/ledger.h"
 #include "storage/records.h"
 
@@ -49,12 +50,8 @@ struct LoginSessionRecord {
   Time expires_at{};
 };
 
-struct LoginFailures {
-  int failures = 0;
-  Time last_failure{};
-};
-
-class AuthorizationStore {
+// Also holds the failed-guess counts (storage/failure_store.h).
+class AuthorizationStore : public FailureStore {
  public:
   virtual ~AuthorizationStore() = default;
 
@@ -84,13 +81,6 @@ class AuthorizationStore {
   // Adds `scopes` to what the user has consented to for the client.
   virtual absl::Status SaveConsent(const std::string& user_id, const std::string& client_id,
                                    const std::vector<std::string>& scopes, Time now) = 0;
-
-  // Failed logins recorded under `key`; zero failures when none.
-  virtual absl::StatusOr<LoginFailures> GetLoginFailures(const std::string& key) = 0;
-  // Counts one more failure at `now` (a count older than `forget_after` restarts at 1).
-  virtual absl::StatusOr<LoginFailures> AddLoginFailure(const std::string& key, Time now,
-                                                        std::chrono::seconds forget_after) = 0;
-  virtual absl::Status ClearLoginFailures(const std::string& key) = 0;
 
   // Deletes codes, sessions and failure counts that ended before `before`.
   virtual absl::StatusOr<int> PurgeExpired(Time before) = 0;

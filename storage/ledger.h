@@ -147,6 +147,22 @@ class KeyStore {
   virtual absl::StatusOr<int> PurgeKeys(Time before) = 0;
 };
 
+// One audit_events row that belongs to no other write (limits, lockouts).
+struct AuditEvent {
+  std::string event;      // e.g. "lockout.started", "rate_limit.exceeded"
+  std::string client_id;  // "" when none
+  std::string detail;
+};
+
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  // Queues the row and returns at once (safe on a reactor thread); it is
+  // written in the background. Best effort: a row is dropped, and counted,
+  // when the queue is full or the ledger refuses it.
+  virtual void Append(AuditEvent event) = 0;
+};
+
 // The whole ledger.
 struct Ledger {
   ClientStore* clients = nullptr;

@@ -11,6 +11,7 @@ namespace tokend {
 namespace {
 
 constexpr absl::string_view kCodePrefix = "tdc_";
+constexpr GuessKind kKind = GuessKind::kLogin;
 
 std::string Query(std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields) {
   std::string out;
@@ -26,13 +27,14 @@ std::string Query(std::initializer_list<std::pair<absl::string_view, absl::strin
 AuthorizationService::AuthorizationService(Options options, storage::ClientStore& clients,
                                            storage::UserStore& users,
                                            storage::AuthorizationStore& store,
-                                           const PasswordHasher& hasher)
+                                           const PasswordHasher& hasher,
+                                           GuessThrottle& throttle)
     : options_(std::move(options)),
       clients_(clients),
       users_(users),
       store_(store),
       hasher_(hasher),
-      throttle_(store, options_.throttle) {}
+      throttle_(throttle) {}
 
 absl::StatusOr<AuthorizationService::Checked> AuthorizationService::Check(
     const AuthorizationParams& params) {
@@ -51,19 +53,23 @@ absl::StatusOr<AuthorizationService::Checked> AuthorizationService::Check(
 absl::StatusOr<AuthorizationService::Login> AuthorizationService::LogIn(
     const std::string& username, const std::string& password, const std::string& address) {
   storage::Time now = storage::Now();
-  auto wait = throttle_.WaitBefore(username, address, now);
-  if (!wait.ok()) return wait.status();
-  if (wait->count() > 0) {
-    return absl::ResourceExhaustedError(absl::StrCat(wait->count()));
+  std::chrono::seconds wait = throttle_.KnownWait(kKind, username, address, now);
+  if (wait.count() == 0) {
+    auto ledger_wait = throttle_.WaitBefore(kKind, username, address, now);
+    if (!ledger_wait.ok()) return ledger_wait.status();
+    wait = *ledger_wait;
   }
+  if (wait.count() > 0) return throttle_.Refuse(kKind, wait);
   auto user = users_.GetUserByUsername(username);
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
   std::string hash = user.ok() ? user->password_hash : "";
   if (!hasher_.Verify(hash, password) || !user.ok()) {
-    if (auto st = throttle_.RecordFailure(username, address, now); !st.ok()) return st;
+    if (auto st = throttle_.RecordFailure(kKind, username, address, now); !st.ok()) {
+      return st.status();
+    }
     return absl::PermissionDeniedError("The username or password is incorrect.");
   }
-  if (auto st = throttle_.RecordSuccess(username); !st.ok()) return st;
+  if (auto st = throttle_.RecordSuccess(kKind, username); !st.ok()) return st;
   Login login{secrets::NewToken("tds_"), *std::move(user)};
   storage::LoginSessionRecord session{secrets::Sha256(login.session), login.user.id, now,
                                       now + options_.session_ttl};

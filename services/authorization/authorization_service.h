@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/authorization/authorization_request.h"
-#include "services/authorization/login_throttle.h"
+#include "services/token/guess_throttle.h"
 #include "services/token/password_hasher.h"
 #include "storage/authorization_store.h"
 #include "storage/ledger.h"
@@ -23,11 +23,13 @@ class AuthorizationService {
     std::string issuer;  // sent back as `iss` with the code (RFC 9207)
     std::chrono::seconds code_ttl{60};
     std::chrono::seconds session_ttl{8 * 3600};
-    ThrottlePolicy throttle;
   };
 
+  // Logins are throttled through `throttle` (kind "login"), per username and
+  // per address.
   AuthorizationService(Options options, storage::ClientStore& clients, storage::UserStore& users,
-                       storage::AuthorizationStore& store, const PasswordHasher& hasher);
+                       storage::AuthorizationStore& store, const PasswordHasher& hasher,
+                       GuessThrottle& throttle);
 
   using Checked = std::variant<AuthorizationRequest, AuthorizationError>;
   // CheckAuthorizationRequest with the client looked up.
@@ -38,8 +40,8 @@ class AuthorizationService {
     storage::UserRecord user;
   };
   // PERMISSION_DENIED for a wrong username or password (the same answer,
-  // after the same work, for both); RESOURCE_EXHAUSTED saying how many
-  // seconds to wait while throttled.
+  // after the same work, for both); oauth rate_limited, carrying the seconds
+  // to wait (oauth::RetryAfterSeconds), while throttled.
   absl::StatusOr<Login> LogIn(const std::string& username, const std::string& password,
                               const std::string& address);
   // The user a session cookie stands for; NOT_FOUND when unknown or expired.
@@ -65,7 +67,7 @@ class AuthorizationService {
   storage::UserStore& users_;
   storage::AuthorizationStore& store_;
   const PasswordHasher& hasher_;
-  LoginThrottle throttle_;
+  GuessThrottle& throttle_;
 };
 
 }  // namespace tokend

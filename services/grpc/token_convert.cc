@@ -1,5 +1,6 @@
 #include "services/grpc/token_convert.h"
 
+#include "absl/strings/strip.h"
 #include "services/token/oauth_error.h"
 #include "services/token/presented_credentials.h"
 
@@ -13,6 +14,18 @@ absl::StatusOr<PresentedCredentials> CredentialsOf(absl::string_view authorizati
   auto auth = ResolveCredentials(authorization, fields.client_id(), secret);
   if (!auth.ok()) return auth.status();
   return auth->credentials;
+}
+
+std::string PeerAddress(absl::string_view peer) {
+  bool v4 = absl::ConsumePrefix(&peer, "ipv4:");
+  if (!v4 && !absl::ConsumePrefix(&peer, "ipv6:")) return std::string(peer);
+  size_t colon = peer.rfind(':');
+  if (colon != absl::string_view::npos) peer = peer.substr(0, colon);  // the port
+  if (!v4) {
+    if (!absl::ConsumePrefix(&peer, "[")) absl::ConsumePrefix(&peer, "%5B");
+    if (!absl::ConsumeSuffix(&peer, "]")) absl::ConsumeSuffix(&peer, "%5D");
+  }
+  return std::string(peer);
 }
 
 TokenFormat FormatOf(v1::TokenFormat f) {

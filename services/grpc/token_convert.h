@@ -21,6 +21,11 @@ absl::StatusOr<PresentedCredentials> CredentialsOf(absl::string_view authorizati
                                                    const v1::ClientCredentials& fields,
                                                    bool has_fields);
 
+// The IP address in a gRPC peer string: "ipv4:127.0.0.1:5000" ->
+// "127.0.0.1", "ipv6:[::1]:5000" (or %5B::1%5D) -> "::1"; any other scheme
+// (unix sockets) is returned whole, so those callers share one address.
+std::string PeerAddress(absl::string_view peer);
+
 // TOKEN_FORMAT_UNSPECIFIED (and unknown values): the client's default.
 TokenFormat FormatOf(v1::TokenFormat f);
 

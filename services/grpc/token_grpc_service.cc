@@ -17,7 +17,9 @@ std::string Metadata(grpc::CallbackServerContext* ctx, absl::string_view key) {
 absl::StatusOr<PresentedCredentials> Credentials(grpc::CallbackServerContext* ctx,
                                                  const v1::ClientCredentials& fields,
                                                  bool has_fields) {
-  return CredentialsOf(Metadata(ctx, "authorization"), fields, has_fields);
+  auto creds = CredentialsOf(Metadata(ctx, "authorization"), fields, has_fields);
+  if (creds.ok()) creds->source_address = PeerAddress(ctx->peer());
+  return creds;
 }
 
 template <typename Response>

@@ -8,6 +8,7 @@
 #include "services/common/secrets.h"
 #include "services/http/authorize_pages.h"
 #include "services/http/discovery.h"
+#include "services/token/oauth_error.h"
 
 namespace tokend::http {
 namespace {
@@ -137,12 +138,11 @@ class AuthorizeEndpoints {
     std::string password = Field(form, "password");
     std::string address(ToAbsl(req[kPeerAddressField]));
     auto login = service_.LogIn(username, password, address);
-    if (absl::IsResourceExhausted(login.status())) {
-      Response res = LoginAnswer(req, form, request, bhttp::status::too_many_requests,
-                                 absl::StrCat("Too many failed attempts. Try again in ",
-                                              login.status().message(), " seconds."),
-                                 username);
-      res.set(bhttp::field::retry_after, std::string(login.status().message()));
+    if (auto wait = oauth::RetryAfterSeconds(login.status())) {
+      Response res = LoginAnswer(
+          req, form, request, bhttp::status::too_many_requests,
+          absl::StrCat("Too many failed attempts. Try again in ", *wait, " seconds."), username);
+      res.set(bhttp::field::retry_after, absl::StrCat(*wait));
       return res;
     }
     if (absl::IsPermissionDenied(login.status())) {

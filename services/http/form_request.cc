@@ -32,6 +32,7 @@ absl::StatusOr<FormRequest> FormRequest::Parse(const Request& req) {
     }
   }
   out.authorization_ = std::string(ToAbsl(req[bhttp::field::authorization]));
+  out.peer_address_ = std::string(ToAbsl(req[kPeerAddressField]));
   return out;
 }
 
@@ -48,7 +49,9 @@ std::optional<std::string> FormRequest::Find(absl::string_view name) const {
 }
 
 absl::StatusOr<PresentedAuth> FormRequest::Credentials() const {
-  return ResolveCredentials(authorization_, Get("client_id"), Find("client_secret"));
+  auto auth = ResolveCredentials(authorization_, Get("client_id"), Find("client_secret"));
+  if (auth.ok()) auth->credentials.source_address = peer_address_;
+  return auth;
 }
 
 }  // namespace tokend::http

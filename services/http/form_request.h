@@ -26,12 +26,15 @@ class FormRequest {
   // The parameter's value; nullopt when absent or empty.
   std::optional<std::string> Find(absl::string_view name) const;
 
-  // client_secret_basic or client_secret_post, never both (invalid_request).
+  // client_secret_basic or client_secret_post, never both (invalid_request),
+  // with the TCP peer's address the session set (X-Forwarded-For is never
+  // trusted for it).
   absl::StatusOr<PresentedAuth> Credentials() const;
 
  private:
   absl::flat_hash_map<std::string, std::string> fields_;
   std::string authorization_;
+  std::string peer_address_;
 };
 
 }  // namespace tokend::http

@@ -55,6 +55,15 @@ ABSL_FLAG(int, purge_interval_seconds, EnvInt("TOKEND_PURGE_INTERVAL_SECONDS", 3
 ABSL_FLAG(int, client_rate_limit, EnvInt("TOKEND_CLIENT_RATE_LIMIT", 50000),
           "requests per second each client may make to this replica unless the client sets its "
           "own; 0: unlimited [TOKEND_CLIENT_RATE_LIMIT]");
+ABSL_FLAG(int, guess_free_failures, EnvInt("TOKEND_GUESS_FREE_FAILURES", 5),
+          "failed passwords or client secrets per account or client before each attempt must "
+          "wait (1 s, doubling) [TOKEND_GUESS_FREE_FAILURES]");
+ABSL_FLAG(int, guess_free_address_failures, EnvInt("TOKEND_GUESS_FREE_ADDRESS_FAILURES", 20),
+          "the same per source address [TOKEND_GUESS_FREE_ADDRESS_FAILURES]");
+ABSL_FLAG(int, guess_max_delay_seconds, EnvInt("TOKEND_GUESS_MAX_DELAY_SECONDS", 900),
+          "the longest wait after failures [TOKEND_GUESS_MAX_DELAY_SECONDS]");
+ABSL_FLAG(int, guess_forget_seconds, EnvInt("TOKEND_GUESS_FORGET_SECONDS", 3600),
+          "failures are forgotten after this long without one [TOKEND_GUESS_FORGET_SECONDS]");
 ABSL_FLAG(int, authorization_code_ttl_seconds, EnvInt("TOKEND_AUTHORIZATION_CODE_TTL_SECONDS", 60),
           "lifetime of an authorization code, 1..60 [TOKEND_AUTHORIZATION_CODE_TTL_SECONDS]");
 ABSL_FLAG(int, drain_timeout_seconds, EnvInt("TOKEND_DRAIN_TIMEOUT_SECONDS", 10),
@@ -93,6 +102,10 @@ absl::StatusOr<Config> LoadConfig() {
   c.authorization_code_ttl_seconds = absl::GetFlag(FLAGS_authorization_code_ttl_seconds);
   c.client_rate_limit = absl::GetFlag(FLAGS_client_rate_limit);
   c.drain_timeout_seconds = absl::GetFlag(FLAGS_drain_timeout_seconds);
+  c.guess_free_failures = absl::GetFlag(FLAGS_guess_free_failures);
+  c.guess_free_address_failures = absl::GetFlag(FLAGS_guess_free_address_failures);
+  c.guess_max_delay_seconds = absl::GetFlag(FLAGS_guess_max_delay_seconds);
+  c.guess_forget_seconds = absl::GetFlag(FLAGS_guess_forget_seconds);
   c.key_encryption_key = absl::GetFlag(FLAGS_key_encryption_key);
   c.jwt_alg = absl::GetFlag(FLAGS_jwt_alg);
   c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
@@ -118,6 +131,12 @@ absl::StatusOr<Config> LoadConfig() {
     return absl::InvalidArgumentError("cache/purge/drain durations must be non-negative");
   }
   if (c.client_rate_limit < 0) return absl::InvalidArgumentError("client_rate_limit must be >= 0");
+  if (c.guess_free_failures < 1 || c.guess_free_address_failures < 1 ||
+      c.guess_max_delay_seconds < 1 || c.guess_forget_seconds < c.guess_max_delay_seconds) {
+    return absl::InvalidArgumentError(
+        "guess_free_failures and guess_free_address_failures must be >= 1, "
+        "guess_max_delay_seconds >= 1, guess_forget_seconds >= guess_max_delay_seconds");
+  }
   if (c.authorization_code_ttl_seconds < 1 || c.authorization_code_ttl_seconds > 60) {
     return absl::InvalidArgumentError("authorization_code_ttl_seconds must be 1..60");
   }

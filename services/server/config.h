@@ -26,6 +26,11 @@ struct Config {
   int authorization_code_ttl_seconds = 60;
   int client_rate_limit = 50000;
   int drain_timeout_seconds = 0;
+  // Password and client-secret guessing (services/token/guess_throttle.h).
+  int guess_free_failures = 5;
+  int guess_free_address_failures = 20;
+  int guess_max_delay_seconds = 900;
+  int guess_forget_seconds = 3600;
   // JWT access tokens.
   std::string key_encryption_key;  // base64 of 32 bytes; empty: data_dir/key-encryption.key
   std::string jwt_alg;             // ES256, EdDSA or RS256 (new signing keys)

@@ -40,6 +40,7 @@
 #include "storage/postgres/local_cluster.h"
 #include "storage/postgres/migrator.h"
 #include "storage/postgres/pg_admin_store.h"
+#include "storage/postgres/pg_audit_log.h"
 #include "storage/postgres/pg_authorization_store.h"
 #include "storage/postgres/pg_client_store.h"
 #include "storage/postgres/pg_key_store.h"
@@ -81,6 +82,9 @@ struct TokendServer::Parts {
   std::unique_ptr<storage::pg::PgKeyStore> key_store;
   std::unique_ptr<storage::pg::PgAuthorizationStore> authorization_store;
   std::unique_ptr<storage::pg::PgAdminStore> admin_store;  // audit queries, revoke-all
+  std::unique_ptr<storage::pg::PgAuditLog> audit_log;  // lockouts, rate limits
+  std::unique_ptr<GuessThrottle> guess_throttle;       // logins, passwords, client secrets
+  std::unique_ptr<RateLimitReporter> rate_limit_reporter;
   std::unique_ptr<keys::KeyManager> key_manager;
   std::unique_ptr<OpaqueFormat> opaque_format;
   std::unique_ptr<JwtFormat> jwt_format;
@@ -210,10 +214,20 @@ absl::Status TokendServer::Start() {
   p.tokens = std::make_unique<storage::pg::PgTokenStore>(*p.pool, *p.writer);
   p.authorization_store = std::make_unique<storage::pg::PgAuthorizationStore>(*p.pool);
   p.admin_store = std::make_unique<storage::pg::PgAdminStore>(*p.pool);
+  p.audit_log = std::make_unique<storage::pg::PgAuditLog>(*p.pool);
+  p.guess_throttle = std::make_unique<GuessThrottle>(
+      *p.authorization_store,
+      GuessPolicy{.free_subject_failures = config_.guess_free_failures,
+                  .free_address_failures = config_.guess_free_address_failures,
+                  .max_delay = std::chrono::seconds(config_.guess_max_delay_seconds),
+                  .forget_after = std::chrono::seconds(config_.guess_forget_seconds)},
+      p.audit_log.get());
+  p.rate_limit_reporter = std::make_unique<RateLimitReporter>(p.audit_log.get());
   if (auto st = StartKeys(); !st.ok()) return st;
   p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds), 1 << 20);
   p.authenticator =
       std::make_unique<ClientAuthenticator>(*p.clients, absl::Seconds(config_.cache_ttl_seconds));
+  p.authenticator->AttachThrottle(p.guess_throttle.get());
   p.change_feed = std::make_unique<storage::pg::ChangeFeed>(
       config_.database_url, [cache = p.cache.get(), auth = p.authenticator.get()](
                                 const storage::pg::Change& change) {
@@ -237,8 +251,10 @@ absl::Status TokendServer::Start() {
       *p.authenticator,
                                           *p.tokens, *p.cache, *p.formats);
   p.core->AttachMetrics(&p.token_metrics);
+  p.core->AttachRateLimitReporter(p.rate_limit_reporter.get());
   p.core->RegisterGrant(std::make_unique<ClientCredentialsGrant>(*p.issuer));
-  p.core->RegisterGrant(std::make_unique<PasswordGrant>(*p.users, *p.hasher, *p.issuer));
+  p.core->RegisterGrant(std::make_unique<PasswordGrant>(*p.users, *p.hasher, *p.issuer,
+                                                         p.guess_throttle.get()));
   p.core->RegisterGrant(std::make_unique<RefreshTokenGrant>(*p.issuer));
   p.core->RegisterGrant(std::make_unique<AuthorizationCodeGrant>(*p.authorization_store, *p.issuer));
   p.authorization = std::make_unique<AuthorizationService>(
@@ -246,7 +262,7 @@ absl::Status TokendServer::Start() {
           .issuer = config_.issuer,
           .code_ttl = std::chrono::seconds(config_.authorization_code_ttl_seconds)},
       *p.clients, *p.users,
-      *p.authorization_store, *p.hasher);
+      *p.authorization_store, *p.hasher, *p.guess_throttle);
   p.client_registry = std::make_unique<ClientRegistry>(*p.clients, *p.authenticator);
   p.user_registry = std::make_unique<UserRegistry>(*p.users, *p.hasher);
   p.audit_log = std::make_unique<AuditLog>(*p.admin_store);
@@ -333,6 +349,11 @@ void TokendServer::RegisterMetrics() {
   p.metrics.Add([&p](metrics::Exposition& out) {
     p.token_metrics.Collect(out);
     p.grpc_metrics.Collect(out);
+    p.guess_throttle->Collect(out);
+    p.rate_limit_reporter->Collect(out);
+    out.Family("tokend_audit_dropped_total", "counter",
+               "Limit and lockout audit rows dropped (queue full or ledger down).");
+    out.Sample("tokend_audit_dropped_total", {}, p.audit_log->dropped());
     out.Family("tokend_token_cache_lookups_total", "counter",
                "Token state lookups served from memory (hit) or not (miss).");
     out.Sample("tokend_token_cache_lookups_total", {{"result", "hit"}}, p.cache->hits());
@@ -389,6 +410,7 @@ void TokendServer::Shutdown() {
   if (p.admin_server) p.admin_server->Shutdown(deadline);
   if (p.executor) p.executor->Shutdown();
   if (p.writer) p.writer->Flush();
+  if (p.audit_log) p.audit_log->Flush();
   if (purge_thread_.joinable()) purge_thread_.join();
   if (p.key_manager) p.key_manager->Stop();
   p.public_server.reset();

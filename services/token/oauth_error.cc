@@ -87,12 +87,23 @@ absl::Status LedgerUnavailable() {
                "The token ledger (PostgreSQL) is unavailable; retry shortly.");
 }
 
-absl::Status RateLimited(int retry_after_seconds) {
+namespace {
+
+absl::Status RetryAfter(absl::string_view why, int retry_after_seconds) {
   absl::Status st = Error(ErrorCode::kRateLimited,
-                          absl::StrCat("Too many requests from this client; retry in ",
-                                       retry_after_seconds, " s."));
+                          absl::StrCat(why, "; retry in ", retry_after_seconds, " s."));
   st.SetPayload(kRetryAfterUrl, absl::Cord(absl::StrCat(retry_after_seconds)));
   return st;
+}
+
+}  // namespace
+
+absl::Status RateLimited(int retry_after_seconds) {
+  return RetryAfter("Too many requests from this client", retry_after_seconds);
+}
+
+absl::Status TooManyFailures(int retry_after_seconds) {
+  return RetryAfter("Too many failed attempts", retry_after_seconds);
 }
 
 std::optional<int> RetryAfterSeconds(const absl::Status& status) {

@@ -78,7 +78,10 @@ absl::Status LedgerUnavailable();
 
 // rate_limited, saying after how many whole seconds to retry.
 absl::Status RateLimited(int retry_after_seconds);
-// The retry delay a RateLimited status carries.
+// rate_limited for an account, client or address that failed to authenticate
+// too often (guessing); the right secret is refused as well until then.
+absl::Status TooManyFailures(int retry_after_seconds);
+// The retry delay a RateLimited or TooManyFailures status carries.
 std::optional<int> RetryAfterSeconds(const absl::Status& status);
 
 }  // namespace tokend::oauth

@@ -86,7 +86,9 @@ void TokenService::ObserveToken(const std::string& grant_type,
 
 absl::Status TokenService::Admit(const AuthenticatedClient& client) {
   const auto& own = client.record().rate_limit_per_second;
-  return limiter_.Admit(client.id(), own ? *own : options_.default_rate_limit);
+  absl::Status admitted = limiter_.Admit(client.id(), own ? *own : options_.default_rate_limit);
+  if (!admitted.ok() && rate_limit_reporter_ != nullptr) rate_limit_reporter_->Exceeded(client.id());
+  return admitted;
 }
 
 void TokenService::Observe(TokenMetrics::Operation op, const absl::Status& status) {

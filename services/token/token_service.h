@@ -12,6 +12,7 @@
 #include "services/token/client_auth.h"
 #include "services/token/grants/grant_handler.h"
 #include "services/token/token_cache.h"
+#include "services/token/rate_limit_reporter.h"
 #include "services/token/rate_limiter.h"
 #include "services/token/token_metrics.h"
 #include "services/token/token_format/token_formats.h"
@@ -75,6 +76,9 @@ class TokenService {
 
   // Counts every request's outcome there (optional; call before serving).
   void AttachMetrics(TokenMetrics* metrics) { metrics_ = metrics; }
+  // Tells it of every request the rate limit refuses (optional; call before
+  // serving).
+  void AttachRateLimitReporter(RateLimitReporter* reporter) { rate_limit_reporter_ = reporter; }
 
   // Names of the registered grants (for discovery documents).
   std::vector<std::string> GrantTypes() const;
@@ -111,6 +115,7 @@ class TokenService {
   absl::flat_hash_map<std::string, std::unique_ptr<GrantHandler>> grants_;
   TokenMetrics* metrics_ = nullptr;
   RateLimiter limiter_;
+  RateLimitReporter* rate_limit_reporter_ = nullptr;
 };
 
 }  // namespace tokend

@@ -17,6 +17,9 @@ namespace tokend {
 struct PresentedCredentials {
   std::string client_id;
   std::optional<std::string> client_secret;  // nullopt: none presented (public client)
+  // The TCP peer's IP address as the transport saw it ("" when unknown).
+  // Forwarding headers such as X-Forwarded-For are never trusted for it.
+  std::string source_address;
 };
 
 // kDefault: the client's default_token_format.

@@ -33,8 +33,10 @@ namespace {
 // "app"/"s3cret" (client_credentials, password), a public code-flow client
 // "web" and the user alice/wonderland.
 struct World {
-  World() : authorization({.issuer = "https://issuer.test"}, fake.clients(), fake.users(), codes,
-                          fake.hasher()) {
+  World()
+      : throttle(codes, GuessPolicy{}),
+        authorization({.issuer = "https://issuer.test"}, fake.clients(), fake.users(), codes,
+                      fake.hasher(), throttle) {
     fake.AddClient("app", "s3cret");
     fake.AddUser("u-1", "alice", "wonderland");
     storage::ClientRecord web;
@@ -62,6 +64,7 @@ struct World {
 
   testing::FakeCore fake;
   testing::FakeAuthorizationStore codes;
+  GuessThrottle throttle;
   AuthorizationService authorization;
   Router router;
 };

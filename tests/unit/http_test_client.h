@@ -31,7 +31,14 @@ constexpr std::chrono::seconds kIoTimeout{10};
 // One connection. Every operation gives up after kIoTimeout.
 class HttpConnection {
  public:
-  HttpConnection(net::io_context& ioc, uint16_t port) : ioc_(ioc), stream_(ioc) {
+  // `source`: the local address to connect from (e.g. "127.0.0.2"; all of
+  // 127/8 is loopback on Linux); empty: the system's choice.
+  HttpConnection(net::io_context& ioc, uint16_t port, const std::string& source = "")
+      : ioc_(ioc), stream_(ioc) {
+    if (!source.empty()) {
+      stream_.socket().open(tcp::v4());
+      stream_.socket().bind(tcp::endpoint(net::ip::make_address(source), 0));
+    }
     stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   }
 

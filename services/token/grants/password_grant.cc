@@ -4,6 +4,11 @@
 #include "services/token/scopes.h"
 
 namespace tokend {
+namespace {
+
+constexpr GuessKind kKind = GuessKind::kPassword;
+
+}  // namespace
 
 absl::StatusOr<TokenResponse> PasswordGrant::Handle(const AuthenticatedClient& client,
                                                     const TokenRequest& request) {
@@ -15,11 +20,29 @@ absl::StatusOr<TokenResponse> PasswordGrant::Handle(const AuthenticatedClient& c
       scopes::Resolve(request.scopes, c.allowed_scopes, scopes::UserDefaults(c.default_scopes));
   if (!granted.ok()) return granted.status();
 
+  const std::string& address = client.source_address();
+  storage::Time now = storage::Now();
+  if (throttle_ != nullptr) {
+    std::chrono::seconds wait = throttle_->KnownWait(kKind, request.username, address, now);
+    if (wait.count() == 0) {
+      auto ledger_wait = throttle_->WaitBefore(kKind, request.username, address, now);
+      if (!ledger_wait.ok()) return ledger_wait.status();
+      wait = *ledger_wait;
+    }
+    if (wait.count() > 0) return throttle_->Refuse(kKind, wait);
+  }
   auto user = users_.GetUserByUsername(request.username);
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
   std::string hash = user.ok() ? user->password_hash : "";
   if (!hasher_.Verify(hash, request.password) || !user.ok()) {
+    if (throttle_ != nullptr) {
+      auto counted = throttle_->RecordFailure(kKind, request.username, address, now);
+      if (!counted.ok()) return counted.status();
+    }
     return oauth::InvalidGrant("The username or password is incorrect.");
+  }
+  if (throttle_ != nullptr) {
+    if (auto st = throttle_->RecordSuccess(kKind, request.username); !st.ok()) return st;
   }
   return issuer_.OpenUserSession(c, user->id, *granted, request.audience, "password",
                                  request.format);
