@@ -27,13 +27,18 @@ TokenClient::TokenClient(std::shared_ptr<grpc::ChannelInterface> channel, std::s
       timeout_(timeout) {}
 
 template <typename Response, typename Rpc>
-Result<Response> TokenClient::Call(Rpc rpc) const {
+Result<Response> TokenClient::Call(Rpc rpc, const std::string& request_id) const {
   grpc::ClientContext ctx;
   AddClientAuth(&ctx, client_id_, client_secret_);
+  if (!request_id.empty()) AddRequestId(&ctx, request_id);
   ctx.set_deadline(std::chrono::system_clock::now() + timeout_);
   Response response;
   grpc::Status status = rpc(&ctx, &response);
-  if (!status.ok()) return ErrorFromStatus(status);
+  if (!status.ok()) {
+    OAuthError error = ErrorFromStatus(status);
+    error.request_id = ResponseRequestId(ctx);
+    return error;
+  }
   return response;
 }
 
@@ -48,7 +53,8 @@ Result<Token> TokenClient::Issue(const IssueOptions& options) const {
     req.mutable_password()->set_password(options.password);
   }
   auto r = Call<v1::IssueTokenResponse>(
-      [&](auto* ctx, auto* resp) { return stub_->IssueToken(ctx, req, resp); });
+      [&](auto* ctx, auto* resp) { return stub_->IssueToken(ctx, req, resp); },
+      options.request_id);
   if (!r.ok()) return r.error();
   return ToToken(*r);
 }

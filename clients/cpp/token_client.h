@@ -62,6 +62,7 @@ struct IssueOptions {
   std::string username;
   std::string password;
   std::string audience;
+  std::string request_id;  // sent as x-request-id; empty: tokend makes one
 };
 
 // Grants tokens; TokenClient is one (tests substitute fakes).
@@ -94,7 +95,7 @@ class TokenClient : public Issuer {
  private:
   // Runs one authenticated call: rpc(ctx, &response).
   template <typename Response, typename Rpc>
-  Result<Response> Call(Rpc rpc) const;
+  Result<Response> Call(Rpc rpc, const std::string& request_id = "") const;
 
   std::unique_ptr<v1::TokenService::Stub> stub_;
   std::string client_id_;

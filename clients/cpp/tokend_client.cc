@@ -25,6 +25,16 @@ void AddClientAuth(grpc::ClientContext* ctx, const std::string& client_id,
   ctx->AddMetadata("authorization", basic_auth::Format(client_id, client_secret));
 }
 
+void AddRequestId(grpc::ClientContext* ctx, const std::string& request_id) {
+  ctx->AddMetadata("x-request-id", request_id);
+}
+
+std::string ResponseRequestId(const grpc::ClientContext& ctx) {
+  const auto& md = ctx.GetServerInitialMetadata();
+  auto it = md.find("x-request-id");
+  return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
 void AddAdminKey(grpc::ClientContext* ctx, const std::string& admin_key) {
   ctx->AddMetadata("authorization", absl::StrCat("Bearer ", admin_key));
 }

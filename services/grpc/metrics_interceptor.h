@@ -1,7 +1,10 @@
-// Counts every gRPC call by method and status code, with its latency, for
-// /metrics: a server interceptor, so no handler has to remember to.
+// Observes every gRPC call in one place, so no handler has to remember to:
+// counts it by method and status code with its latency (for /metrics), takes
+// the caller's x-request-id metadata (or makes one) and sends it back in the
+// initial metadata, and writes the call's access line.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/support/server_interceptor.h>
 
 #include <array>
@@ -14,11 +17,17 @@
 
 namespace tokend::grpc_adapter {
 
+// The request id metadata key (lower case, as gRPC metadata keys are).
+inline constexpr char kRequestIdKey[] = "x-request-id";
+
 // One method's figures.
 struct MethodStats {
   std::string method;                          // "/tokend.v1.TokenService/IssueToken"
   std::array<metrics::Counter, 17> by_code;    // grpc::StatusCode 0..16
   metrics::Histogram latency{metrics::LatencyBuckets()};
+  // The request's tokend.v1.ClientCredentials field, if it has one (the
+  // access line names the presented client).
+  const google::protobuf::FieldDescriptor* credentials = nullptr;
 };
 
 // The methods are registered before serving; lookups then never lock.

@@ -27,6 +27,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(grpc_code, description, details.SerializeAsString());
 }
 
+std::string OAuthErrorOf(const grpc::Status& status) {
+  if (status.ok() || status.error_details().empty()) return "";
+  v1::RpcStatus details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    v1::OAuthError error;
+    if (any.UnpackTo(&error)) return error.error();
+  }
+  return "";
+}
+
 grpc::Status ToAdminStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   // A request the core rejected as invalid_request keeps that code in the

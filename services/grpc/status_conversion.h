@@ -11,6 +11,10 @@ namespace tokend::grpc_adapter {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// The OAuth error code ToGrpcStatus put in `status`'s details; "" when it
+// carries none (success, admin RPCs, failures outside tokend's handlers).
+std::string OAuthErrorOf(const grpc::Status& status);
+
 // For admin RPCs: plain status conversion (no OAuth detail, except for an
 // invalid_request built by oauth::Error), internal messages replaced by a
 // fixed sentence.

@@ -9,7 +9,9 @@
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
+#include "services/http/access_log.h"
 #include "services/http/json_response.h"
+#include "services/logging/request_id.h"
 #include "services/token/oauth_error.h"
 
 namespace tokend::http {
@@ -24,6 +26,8 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr std::chrono::milliseconds kMaxLinger{2000};
 // Unread bytes discarded while lingering before the socket is closed.
 constexpr size_t kMaxDrainBytes = 1 << 20;
+// Longer request paths are cut in the access line.
+constexpr size_t kMaxLoggedPath = 256;
 
 template <typename Stream>
 class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
@@ -65,6 +69,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   void ReadHeader() {
+    request_id_.clear();
+    method_.clear();
+    path_.clear();
     parser_.emplace();
     parser_->header_limit(env_->limits.max_header_bytes);
     parser_->body_limit(env_->limits.max_body_bytes);
@@ -97,6 +104,10 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     Request req = parser_->release();
     // Only the bridge itself says who the peer is (login throttling).
     req.set(kPeerAddressField, peer_);
+    request_id_ = logging::RequestIdOr(ToAbsl(req[kRequestIdField]));
+    method_ = std::string(ToAbsl(req.method_string()));
+    absl::string_view target = ToAbsl(req.target());
+    path_ = std::string(target.substr(0, std::min(target.find('?'), kMaxLoggedPath)));
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     Router::Match match = env_->router.Find(req);
@@ -158,16 +169,25 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void SendFinal(bhttp::status status, absl::string_view description) {
     version_ = 11;
     keep_alive_ = false;
+    started_ = std::chrono::steady_clock::now();
     Send(ErrorResponse(status, oauth::MappingFor(oauth::ErrorCode::kInvalidRequest).name,
                        description));
   }
 
+  // Every answer passes here: metrics, request id and the access line.
   void Send(Response res) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     if (stats_ != nullptr) {
-      stats_->Record(res.result_int(), std::chrono::duration<double>(
-                                           std::chrono::steady_clock::now() - started_).count());
+      stats_->Record(res.result_int(), seconds);
       stats_ = nullptr;
     }
+    if (request_id_.empty()) request_id_ = logging::NewRequestId();
+    res.set(kRequestIdField, request_id_);
+    LogAccessAndStripNotes(res, {.request_id = request_id_,
+                                 .method = method_,
+                                 .path = path_,
+                                 .latency_seconds = seconds});
     res.version(version_);
     res.keep_alive(keep_alive_ && !env_->tracker.stopping());
     res.set(bhttp::field::server, "tokend");
@@ -223,6 +243,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   bool keep_alive_ = true;
   std::string peer_;  // the client's IP address
   RouteStats* stats_ = nullptr;  // the request being answered, for /metrics
+  // The request being answered, for its access line and X-Request-Id.
+  std::string request_id_, method_, path_;
   std::chrono::steady_clock::time_point started_;
   size_t drained_ = 0;
 };

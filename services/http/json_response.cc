@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "services/http/access_log.h"
 #include "services/token/oauth_error.h"
 
 namespace tokend::http {
@@ -61,8 +62,10 @@ Response JsonResponse(bhttp::status status, const JsonObject& body) {
 
 Response ErrorResponse(bhttp::status status, absl::string_view error,
                        absl::string_view description) {
-  return JsonResponse(
+  Response res = JsonResponse(
       status, JsonObject().SetString("error", error).SetString("error_description", description));
+  NoteOutcome(res, error);
+  return res;
 }
 
 Response OAuthErrorResponse(const absl::Status& status, bool basic_challenge) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "services/http/access_log.h"
 #include "services/http/form_request.h"
 #include "services/http/json_response.h"
 #include "services/token/oauth_error.h"
@@ -70,12 +71,18 @@ absl::StatusOr<JsonObject> RenderOr(absl::StatusOr<T> answer, Render render) {
 }
 
 // The JSON answer (no-store), or the §5.2 error with the Basic challenge
-// when the client used Basic.
-Response Answer(const absl::StatusOr<JsonObject>& body, bool used_basic) {
-  if (!body.ok()) return OAuthErrorResponse(body.status(), used_basic);
-  Response res = JsonResponse(bhttp::status::ok, *body);
-  SetNoStore(res);
+// when the client used Basic; noted with the presented client id.
+Response Answer(const absl::StatusOr<JsonObject>& body, bool used_basic,
+                absl::string_view client_id) {
+  Response res = body.ok() ? JsonResponse(bhttp::status::ok, *body)
+                           : OAuthErrorResponse(body.status(), used_basic);
+  if (body.ok()) SetNoStore(res);
+  NoteClientId(res, client_id);
   return res;
+}
+
+Response Answer(const absl::StatusOr<JsonObject>& body, const PresentedAuth& auth) {
+  return Answer(body, auth.used_basic, auth.credentials.client_id);
 }
 
 // Parses the form and resolves the client, then calls `call(form, auth)`;
@@ -101,7 +108,7 @@ Response Serve(const Request& req, Call call) {
   std::optional<Response> early;
   auto body = WithForm(req, [&](Response r) { early = std::move(r); },
                        [&](const FormRequest& form, const PresentedAuth& auth) {
-                         return std::optional<Response>(Answer(call(form, auth), auth.used_basic));
+                         return std::optional<Response>(Answer(call(form, auth), auth));
                        });
   return early ? *std::move(early) : *std::move(body);
 }
@@ -130,13 +137,14 @@ bool OAuthEndpoints::TryTokenNonBlocking(const Request& req,
       req, reply, [&](const FormRequest& form, const PresentedAuth& auth) -> std::optional<bool> {
         auto request = TokenRequestOf(form);
         if (!request.ok()) {
-          reply(Answer(request.status(), auth.used_basic));
+          reply(Answer(request.status(), auth));
           return true;
         }
-        bool basic = auth.used_basic;
         return core_.TryTokenNonBlocking(
-            auth.credentials, *request, [reply, basic](absl::StatusOr<TokenResponse> token) {
-              reply(Answer(RenderOr(std::move(token), TokenJson), basic));
+            auth.credentials, *request,
+            [reply, basic = auth.used_basic,
+             client_id = auth.credentials.client_id](absl::StatusOr<TokenResponse> token) {
+              reply(Answer(RenderOr(std::move(token), TokenJson), basic, client_id));
             });
       });
   return handled.value_or(true);  // nullopt: a malformed request, already answered
@@ -149,7 +157,7 @@ bool OAuthEndpoints::TryIntrospectCached(const Request& req,
         auto info = core_.TryIntrospectCached(auth.credentials, form.Get("token"),
                                               form.Get("token_type_hint"));
         if (!info.has_value()) return false;
-        reply(Answer(RenderOr(*std::move(info), IntrospectionJson), auth.used_basic));
+        reply(Answer(RenderOr(*std::move(info), IntrospectionJson), auth));
         return true;
       });
   return handled.value_or(true);

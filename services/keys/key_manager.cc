@@ -2,21 +2,15 @@
 
 #include <openssl/crypto.h>
 
-#include <cstdio>
 #include <set>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/secrets.h"
 #include "services/jwt/key_material.h"
+#include "services/logging/log.h"
 
 namespace tokend::keys {
 namespace {
-
-void Log(absl::string_view level, absl::string_view msg, absl::string_view kid = "") {
-  std::fprintf(stderr, "{\"level\":\"%s\",\"msg\":\"%s\",\"kid\":\"%s\"}\n",
-               std::string(level).c_str(), absl::CEscape(msg).c_str(), std::string(kid).c_str());
-}
 
 absl::Time ToAbsl(storage::Time t) { return absl::FromUnixMicros(storage::ToUnixMicros(t)); }
 
@@ -107,7 +101,7 @@ absl::Status KeyManager::Reload() {
       auto alg = jwt::AlgorithmFromName(r.algorithm);
       auto key = jwt::PublicKeyFromDer(r.public_key);
       if (!alg || !key.ok() || !jwt::KeyFits(*alg, key->get())) {
-        Log("error", "skipping an unreadable signing key", r.kid);
+        logging::Error("skipping an unreadable signing key").Str("kid", r.kid);
         continue;
       }
       cached = public_cache_.emplace(r.kid, jwt::JwtKey{r.kid, *alg, *std::move(key)}).first;
@@ -124,7 +118,7 @@ absl::Status KeyManager::Reload() {
       status = opened.status();
       if (unopenable_kid_ != active->kid) {  // once per key, not every reload
         unopenable_kid_ = active->kid;
-        Log("error", status.message(), active->kid);
+        logging::Error(status.message()).Str("kid", active->kid);
       }
     }
   }
@@ -176,16 +170,24 @@ absl::StatusOr<storage::SigningKeyRecord> KeyManager::NewKey() const {
 }
 
 absl::Status KeyManager::RotateFrom(const std::string& expected) {
+  metrics::Job::Run run(rotation_job_);
+  absl::Status st = RotateFromLogged(expected, run);
+  if (!st.ok()) run.Fail(st.message());
+  return st;
+}
+
+absl::Status KeyManager::RotateFromLogged(const std::string& expected, metrics::Job::Run& run) {
   auto next = NewKey();
   if (!next.ok()) return next.status();
+  run.Progress("generate key", 0);
   auto rotated = store_.RotateKey(*next, expected,
                                   absl::ToInt64Seconds(options_.publish_margin));
   if (!rotated.ok()) return rotated.status();
-  Log("info",
-      !*rotated        ? "another replica changed the signing key first"
-      : expected.empty() ? "created the first signing key"
-                         : "signing key rotated",
-      *rotated ? next->kid : "");
+  if (*rotated) run.Progress("store key", 1);
+  logging::Info(!*rotated        ? "another replica changed the signing key first"
+                : expected.empty() ? "created the first signing key"
+                                   : "signing key rotated")
+      .Str("kid", *rotated ? next->kid : "");
   return Reload();
 }
 

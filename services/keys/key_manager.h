@@ -19,6 +19,7 @@
 #include "services/jwt/jwk.h"
 #include "services/jwt/jwt_signer.h"
 #include "services/keys/key_encryption.h"
+#include "services/metrics/job.h"
 #include "storage/ledger.h"
 
 namespace tokend::keys {
@@ -76,10 +77,14 @@ class KeyManager {
   // The published keys as ledger rows, newest first. Blocking.
   absl::StatusOr<std::vector<storage::SigningKeyRecord>> ListKeys();
 
+  // Every rotation (first key, interval, on request), for /metrics.
+  const metrics::Job& rotation_job() const { return rotation_job_; }
+
  private:
   absl::StatusOr<storage::SigningKeyRecord> NewKey() const;
   // RotateKey from `expected` ("" = none active); then Reload().
-  absl::Status RotateFrom(const std::string& expected);
+  absl::Status RotateFrom(const std::string& expected);  // one "key_rotation" job run
+  absl::Status RotateFromLogged(const std::string& expected, metrics::Job::Run& run);
   absl::StatusOr<std::shared_ptr<const jwt::JwtSigner>> OpenPrivate(
       const storage::SigningKeyRecord& r);
   void Loop();
@@ -87,6 +92,7 @@ class KeyManager {
   storage::KeyStore& store_;
   KeyEncryptionKey kek_;
   KeyManagerOptions options_;
+  metrics::Job rotation_job_{"key_rotation"};
 
   mutable std::mutex mu_;  // the snapshots below
   std::shared_ptr<const jwt::JwtSigner> active_;

@@ -77,6 +77,9 @@ ABSL_FLAG(std::string, jwt_alg, Env("TOKEND_JWT_ALG", "ES256"),
 ABSL_FLAG(std::string, jwt_audience, Env("TOKEND_JWT_AUDIENCE", ""),
           "aud of JWT access tokens whose request names none (default: the issuer) "
           "[TOKEND_JWT_AUDIENCE]");
+ABSL_FLAG(std::string, log_level, Env("TOKEND_LOG_LEVEL", "info"),
+          "least severe log lines written: debug, info (adds one access line per request), "
+          "warn or error [TOKEND_LOG_LEVEL]");
 ABSL_FLAG(int, key_rotation_seconds, EnvInt("TOKEND_KEY_ROTATION_SECONDS", 0),
           "rotate the JWT signing key this often; 0 rotates only on request "
           "[TOKEND_KEY_ROTATION_SECONDS]");
@@ -110,6 +113,9 @@ absl::StatusOr<Config> LoadConfig() {
   c.jwt_alg = absl::GetFlag(FLAGS_jwt_alg);
   c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
   c.key_rotation_seconds = absl::GetFlag(FLAGS_key_rotation_seconds);
+  auto level = logging::LevelFromName(absl::GetFlag(FLAGS_log_level));
+  if (!level) return absl::InvalidArgumentError("log_level must be debug, info, warn or error");
+  c.log_level = *level;
 
   if (c.data_dir.empty()) return absl::InvalidArgumentError("data_dir must not be empty");
   if (c.grpc_addr.empty() || c.admin_addr.empty()) {

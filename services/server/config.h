@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/logging/log.h"
 
 namespace tokend::server {
 
@@ -36,6 +37,7 @@ struct Config {
   std::string jwt_alg;             // ES256, EdDSA or RS256 (new signing keys)
   std::string jwt_audience;        // default aud; empty: the issuer
   int key_rotation_seconds = 0;    // 0: rotate only on request
+  logging::Level log_level = logging::Level::kInfo;  // lines below it are not written
 };
 
 // Reads flags (already parsed) and environment; INVALID_ARGUMENT names the

@@ -6,6 +6,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
+#include "services/logging/log.h"
 #include "services/server/config.h"
 #include "services/server/tokend_server.h"
 #include "storage/postgres/local_cluster.h"
@@ -13,13 +14,15 @@
 
 namespace {
 
+using tokend::logging::Error;
+
 int Migrate(const tokend::server::Config& config) {
   std::string dsn = config.database_url;
   std::unique_ptr<tokend::storage::pg::LocalCluster> cluster;
   if (dsn.empty()) {
     auto started = tokend::storage::pg::LocalCluster::Start({.dir = config.data_dir});
     if (!started.ok()) {
-      std::fprintf(stderr, "tokend: %s\n", std::string(started.status().message()).c_str());
+      Error("cannot start the private PostgreSQL").Str("error", started.status().message());
       return 1;
     }
     cluster = *std::move(started);
@@ -27,8 +30,7 @@ int Migrate(const tokend::server::Config& config) {
   }
   auto applied = tokend::storage::pg::Migrate(dsn);
   if (!applied.ok()) {
-    std::fprintf(stderr, "tokend: migration failed: %s\n",
-                 std::string(applied.status().message()).c_str());
+    Error("migration failed").Str("error", applied.status().message());
     return 1;
   }
   std::printf("{\"applied\": %zu}\n", applied->size());
@@ -46,12 +48,13 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   auto config = tokend::server::LoadConfig();
   if (!config.ok()) {
-    std::fprintf(stderr, "tokend: %s\n", std::string(config.status().message()).c_str());
+    Error("bad configuration").Str("error", config.status().message());
     return 2;
   }
+  tokend::logging::SetMinLevel(config->log_level);
   if (args.size() > 1 && std::string(args[1]) == "migrate") return Migrate(*config);
   if (args.size() > 1) {
-    std::fprintf(stderr, "tokend: unknown command '%s'\n", args[1]);
+    Error("unknown command").Str("command", args[1]);
     return 2;
   }
 
@@ -65,13 +68,13 @@ int main(int argc, char** argv) {
 
   tokend::server::TokendServer server(*config);
   if (auto st = server.Start(); !st.ok()) {
-    std::fprintf(stderr, "tokend: %s\n", std::string(st.message()).c_str());
+    Error("cannot start").Str("error", st.message());
     server.Shutdown();
     return 1;
   }
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"signal received, draining\",\"signal\":%d}\n", sig);
+  tokend::logging::Info("signal received, draining").Int("signal", sig);
   server.Shutdown();
   return 0;
 }

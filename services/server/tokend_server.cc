@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/admin/client_registry.h"
 #include "services/authorization/authorization_service.h"
@@ -25,6 +25,8 @@
 #include "services/http/authorize_endpoints.h"
 #include "services/http/http_bridge.h"
 #include "services/keys/key_manager.h"
+#include "services/logging/log.h"
+#include "services/metrics/job.h"
 #include "services/metrics/metrics.h"
 #include "services/token/grants/authorization_code_grant.h"
 #include "services/server/identity_parts.h"
@@ -51,13 +53,6 @@ namespace tokend::server {
 namespace fs = std::filesystem;
 namespace {
 
-void Log(absl::string_view level, absl::string_view msg, absl::string_view key = "",
-         absl::string_view value = "") {
-  std::string line = absl::StrCat("{\"level\":\"", level, "\",\"msg\":\"", absl::CEscape(msg), "\"");
-  if (!key.empty()) absl::StrAppend(&line, ",\"", key, "\":\"", absl::CEscape(value), "\"");
-  std::fprintf(stderr, "%s}\n", line.c_str());
-}
-
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(path);
@@ -71,6 +66,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 // Everything with a lifetime, in construction order (destroyed in reverse).
 struct TokendServer::Parts {
   metrics::Registry metrics;  // first: outlives everything that reports to it
+  metrics::Job migrate_job{"migrate"};
+  metrics::Job purge_job{"purge_expired", /*quiet_when_idle=*/true};
   TokenMetrics token_metrics;
   grpc_adapter::GrpcMetrics grpc_metrics;
   std::unique_ptr<storage::pg::LocalCluster> cluster;
@@ -115,7 +112,7 @@ TokendServer::~TokendServer() { Shutdown(); }
 
 absl::Status TokendServer::StartLedger() {
   if (config_.database_url.empty()) {
-    Log("info", "no database URL: starting a private PostgreSQL", "dir", config_.data_dir);
+    logging::Info("no database URL: starting a private PostgreSQL").Str("dir", config_.data_dir);
     storage::pg::LocalCluster::Options opts;
     opts.dir = config_.data_dir;
     auto cluster = storage::pg::LocalCluster::Start(opts);
@@ -123,7 +120,7 @@ absl::Status TokendServer::StartLedger() {
     parts_->cluster = *std::move(cluster);
     config_.database_url = parts_->cluster->Dsn();
   }
-  auto applied = storage::pg::Migrate(config_.database_url);
+  auto applied = storage::pg::Migrate(config_.database_url, &parts_->migrate_job);
   if (!applied.ok()) {
     return absl::UnavailableError(
         absl::StrCat("cannot migrate the ledger: ", applied.status().message()));
@@ -136,7 +133,7 @@ absl::Status TokendServer::LoadAdminKey() {
   std::string path = (fs::path(config_.data_dir) / "admin.key").string();
   if (auto key = ReadFile(path); key.ok() && !key->empty()) {
     config_.admin_key = std::string(absl::StripAsciiWhitespace(*key));
-    Log("info", "admin key read from file", "path", path);
+    logging::Info("admin key read from file").Str("path", path);
     return absl::OkStatus();
   }
   config_.admin_key = secrets::NewToken("tdk_");
@@ -148,7 +145,7 @@ absl::Status TokendServer::LoadAdminKey() {
     out << config_.admin_key << "\n";
   }
   chmod(path.c_str(), 0600);
-  Log("info", "generated an admin key (TOKEND_ADMIN_KEY was not set)", "path", path);
+  logging::Info("generated an admin key (TOKEND_ADMIN_KEY was not set)").Str("path", path);
   return absl::OkStatus();
 }
 
@@ -160,7 +157,7 @@ absl::StatusOr<keys::KeyEncryptionKey> TokendServer::LoadKeyEncryptionKey() {
   if (auto text = ReadFile(path); text.ok() && !text->empty()) {
     auto kek = keys::KeyEncryptionKey::FromBase64(absl::StripAsciiWhitespace(*text));
     if (!kek.ok()) return absl::FailedPreconditionError(absl::StrCat(path, " is not base64 of 32 bytes"));
-    Log("info", "key-encryption key read from file", "path", path);
+    logging::Info("key-encryption key read from file").Str("path", path);
     return kek;
   }
   keys::KeyEncryptionKey kek = keys::KeyEncryptionKey::Generate();
@@ -173,10 +170,10 @@ absl::StatusOr<keys::KeyEncryptionKey> TokendServer::LoadKeyEncryptionKey() {
     return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
   }
   ::close(fd);
-  Log("info",
+  logging::Info(
       "generated a key-encryption key (TOKEND_KEY_ENCRYPTION_KEY was not set); every replica "
-      "sharing this ledger needs the same one",
-      "path", path);
+      "sharing this ledger needs the same one")
+      .Str("path", path);
   return kek;
 }
 
@@ -336,9 +333,10 @@ absl::Status TokendServer::Start() {
     if (auto st = p.http->Start(); !st.ok()) return st;  // names the address
   }
   purge_thread_ = std::thread([this] { PurgeLoop(); });
-  Log("info", "tokend serving", "grpc", config_.grpc_addr);
-  Log("info", "admin API serving", "admin", config_.admin_addr);
-  Log("info", "http serving", "http", config_.http_addr);
+  logging::Info("tokend serving")
+      .Str("grpc", config_.grpc_addr)
+      .Str("admin", config_.admin_addr)
+      .Str("http", config_.http_addr);
   return absl::OkStatus();
 }
 
@@ -370,6 +368,7 @@ void TokendServer::RegisterMetrics() {
     out.HistogramSamples("tokend_group_commit_batch_rows", {}, p.writer->batch_rows());
     out.Family("tokend_group_commit_seconds", "histogram", "Group-commit transaction latency.");
     out.HistogramSamples("tokend_group_commit_seconds", {}, p.writer->commit_seconds());
+    metrics::CollectJobs(out, {&p.migrate_job, &p.purge_job, &p.key_manager->rotation_job()});
     metrics::CollectProcess(out);
   });
 }
@@ -382,18 +381,25 @@ void TokendServer::PurgeLoop() {
                          [&] { return stopping_; });
       if (stopping_) return;
     }
-    // Keep expired rows an hour so a late replay of a refresh token is still
-    // recognised as reuse rather than as unknown.
-    storage::Time before = storage::Now() - std::chrono::hours(1);
-    int total = 0;
-    for (int round = 0; round < 100; ++round) {
-      auto n = parts_->tokens->PurgeExpired(before, 5000);
-      if (!n.ok() || *n == 0) break;
-      total += *n;
-    }
-    if (auto n = parts_->authorization_store->PurgeExpired(before); n.ok()) total += *n;
-    if (total > 0) Log("info", "purged expired ledger rows", "rows", std::to_string(total));
+    PurgeOnce();
   }
+}
+
+void TokendServer::PurgeOnce() {
+  Parts& p = *parts_;
+  metrics::Job::Run run(p.purge_job);
+  // Keep expired rows an hour so a late replay of a refresh token is still
+  // recognised as reuse rather than as unknown.
+  storage::Time before = storage::Now() - std::chrono::hours(1);
+  for (int round = 0; round < 100; ++round) {
+    auto n = p.tokens->PurgeExpired(before, 5000);
+    if (!n.ok()) return run.Fail(n.status().message());
+    if (*n == 0) break;
+    run.Progress("tokens", static_cast<uint64_t>(*n));
+  }
+  auto n = p.authorization_store->PurgeExpired(before);
+  if (!n.ok()) return run.Fail(n.status().message());
+  run.Progress("authorization codes", static_cast<uint64_t>(*n));
 }
 
 void TokendServer::Shutdown() {
@@ -417,7 +423,7 @@ void TokendServer::Shutdown() {
   p.admin_server.reset();
   p.pool.reset();
   if (p.cluster) {
-    Log("info", "stopping the private PostgreSQL");
+    logging::Info("stopping the private PostgreSQL");
     p.cluster.reset();
   }
 }

@@ -39,6 +39,8 @@ class TokendServer {
   absl::Status StartKeys();
   void RegisterMetrics();
   void PurgeLoop();
+  // One run of the "purge_expired" job: tokens in batches, then codes.
+  void PurgeOnce();
 
   Config config_;
   std::unique_ptr<Parts> parts_;

@@ -1,12 +1,12 @@
 #include "storage/postgres/change_feed.h"
 
 #include <chrono>
-#include <cstdio>
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/logging/log.h"
 #include "storage/postgres/row_codec.h"
 
 namespace tokend::storage::pg {
@@ -88,9 +88,8 @@ void ChangeFeed::Run() {
       while (!stopping_) conn.await_notification(0, 200000);
     } catch (const std::exception& e) {
       if (connected_.exchange(false)) {
-        std::fprintf(stderr,
-                     "{\"level\":\"warn\",\"component\":\"change_feed\",\"msg\":\"lost the "
-                     "notification connection; dropping caches\"}\n");
+        logging::Warn("lost the notification connection; dropping caches")
+            .Str("component", "change_feed");
         handler_({Change::Kind::kReset, ""});
       }
       auto until = std::chrono::steady_clock::now() + backoff;

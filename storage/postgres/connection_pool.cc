@@ -1,10 +1,10 @@
 #include "storage/postgres/connection_pool.h"
 
-#include <cstdio>
 #include <pqxx/pqxx>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/logging/log.h"
 #include "services/token/oauth_error.h"
 #include "storage/postgres/statements.h"
 
@@ -25,13 +25,7 @@ std::string WithDefaults(const std::string& dsn) {
 }
 
 void LogError(absl::string_view what, absl::string_view detail) {
-  std::fprintf(stderr, "{\"level\":\"error\",\"component\":\"ledger\",\"msg\":\"%.*s\",\"detail\":\"",
-               static_cast<int>(what.size()), what.data());
-  for (char c : detail) {
-    if (c == '"' || c == '\\') std::fputc('\\', stderr);
-    std::fputc(c == '\n' ? ' ' : c, stderr);
-  }
-  std::fputs("\"}\n", stderr);
+  logging::Error(what).Str("component", "ledger").Str("detail", detail);
 }
 
 }  // namespace

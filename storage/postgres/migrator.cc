@@ -1,9 +1,12 @@
 #include "storage/postgres/migrator.h"
 
-#include <cstdio>
+#include <chrono>
 #include <pqxx/pqxx>
+#include <set>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/logging/log.h"
 #include "services/token/oauth_error.h"
 
 namespace tokend::storage::pg {
@@ -34,38 +37,53 @@ const std::vector<Migration>& EmbeddedMigrations() {
   return migrations;
 }
 
-absl::StatusOr<std::vector<int>> Migrate(const std::string& dsn) {
+absl::StatusOr<std::vector<int>> Migrate(const std::string& dsn, metrics::Job* job) {
+  metrics::Job own("migrate");
+  metrics::Job::Run run(job != nullptr ? *job : own);
   std::vector<int> applied;
   try {
     pqxx::connection conn(dsn);
+    std::set<int> done;
     {
       pqxx::nontransaction tx(conn);
       tx.exec("SELECT pg_advisory_lock(" + std::to_string(kLockKey) + ")");
       tx.exec(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
           "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-    }
-    for (const Migration& m : EmbeddedMigrations()) {
-      pqxx::work tx(conn);
-      if (!tx.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", m.version).empty()) {
-        continue;
+      for (const auto& row : tx.exec("SELECT version FROM schema_migrations")) {
+        done.insert(row[0].as<int>());
       }
-      std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"applying migration\",\"name\":\"%s\"}\n",
-                   m.name.c_str());
+    }
+    std::vector<const Migration*> pending;
+    for (const Migration& m : EmbeddedMigrations()) {
+      if (!done.contains(m.version)) pending.push_back(&m);
+    }
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const Migration& m = *pending[i];
+      std::string step = absl::StrCat(i + 1, "/", pending.size());
+      logging::Info("migration step started").Str("step", step).Str("name", m.name);
+      auto started = std::chrono::steady_clock::now();
+      pqxx::work tx(conn);
       tx.exec(m.sql);
       tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version,
                      m.name);
       tx.commit();
       applied.push_back(m.version);
+      logging::Info("migration step finished")
+          .Str("step", step)
+          .Str("name", m.name)
+          .Double("duration_ms", std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count());
+      run.Progress(m.name, 1);
     }
     pqxx::nontransaction tx(conn);
     tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kLockKey) + ")");
   } catch (const pqxx::broken_connection& e) {
-    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"migration: cannot connect\"}\n");
+    run.Fail("cannot connect to PostgreSQL");
     return oauth::LedgerUnavailable();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"migration failed\",\"detail\":\"%s\"}\n",
-                 e.what());
+    run.Fail(e.what());
     return absl::InternalError("migration failed");
   }
   return applied;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/metrics/job.h"
 
 namespace tokend::storage::pg {
 
@@ -20,7 +21,9 @@ struct Migration {
 const std::vector<Migration>& EmbeddedMigrations();
 
 // Applies what is missing; returns the versions it applied (empty when the
-// schema was current). UNAVAILABLE when PostgreSQL cannot be reached.
-absl::StatusOr<std::vector<int>> Migrate(const std::string& dsn);
+// schema was current). UNAVAILABLE when PostgreSQL cannot be reached. Each
+// step is logged ("migration step" i/n, name, duration) as one run of `job`
+// (a job of its own when null).
+absl::StatusOr<std::vector<int>> Migrate(const std::string& dsn, metrics::Job* job = nullptr);
 
 }  // namespace tokend::storage::pg

@@ -47,6 +47,13 @@ TEST(MigrateCommandTest, AppliesOnceThenNothing) {
   // Every embedded migration (V001 ledger, V002 signing keys, V004 identity, ...).
   EXPECT_EQ(first.out, "{\"applied\": " +
                            std::to_string(storage::pg::EmbeddedMigrations().size()) + "}\n");
+  // Each step is logged with its place and duration.
+  size_t n = storage::pg::EmbeddedMigrations().size();
+  std::string last_step = absl::StrCat("\"step\":\"", n, "/", n, "\"");
+  EXPECT_NE(first.err.find("\"msg\":\"migration step finished\",\"step\":\"1/"), std::string::npos)
+      << first.err;
+  EXPECT_NE(first.err.find(last_step), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("\"duration_ms\":"), std::string::npos);
   auto second = RunCommand(BinaryFromEnv("TOKEND_BIN"), {"migrate"}, env);
   EXPECT_EQ(second.exit_code, 0);
   EXPECT_EQ(second.out, "{\"applied\": 0}\n");
