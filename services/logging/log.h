@@ -3,8 +3,9 @@
 // "level", "time" (RFC 3339, UTC, milliseconds) and "msg" come first, then the
 // fields in the order they were added. Strings are JSON-escaped (control
 // characters, quotes, backslashes; invalid UTF-8 becomes U+FFFD), so no value
-// can break a line or forge a field. Each line reaches the file descriptor in
-// one write(2), so lines from different threads never interleave.
+// can break a line or forge a field. Whole lines reach the file descriptor
+// (never interleaved across threads): debug and info lines are gathered and
+// written every 50 ms, warn and error lines at once.
 //
 //   logging::Info("purged expired rows").Int("rows", n).Str("job", "purge");
 //
@@ -49,6 +50,7 @@ class Line {
  private:
   void Key(absl::string_view key);
   bool on_;
+  bool write_through_;  // warn and error: written at once, not gathered
   std::string buf_;
 };
 
@@ -56,9 +58,6 @@ inline Line Debug(absl::string_view msg) { return Line(Level::kDebug, msg); }
 inline Line Info(absl::string_view msg) { return Line(Level::kInfo, msg); }
 inline Line Warn(absl::string_view msg) { return Line(Level::kWarn, msg); }
 inline Line Error(absl::string_view msg) { return Line(Level::kError, msg); }
-
-// Appends `value` to `out` as the inside of a JSON string (no quotes).
-void AppendJsonEscaped(absl::string_view value, std::string& out);
 
 // Sends every line (with its trailing newline) to `sink` instead of stderr
 // while alive; for tests of code that logs. Not nestable.
