@@ -50,7 +50,9 @@ std::string Str(const Object& o, const std::string& key) {
 bool IsGeneratedId(const std::string& id) { return std::regex_match(id, std::regex("^[0-9a-f]{32}$")); }
 
 // Every line of the log parsed; a line that is not one JSON object fails.
+// tokend writes info lines every 50 ms, so the last ones get time to land.
 std::vector<Object> Lines(const TokendProcess& server) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   std::vector<Object> out;
   std::istringstream in(ReadFile(server.log_path()));
   std::string line;
@@ -65,10 +67,13 @@ std::vector<Object> Lines(const TokendProcess& server) {
   return out;
 }
 
+// The access lines of one request, waiting up to 5 s for the first.
 std::vector<Object> AccessLines(const TokendProcess& server, const std::string& request_id) {
   std::vector<Object> out;
-  for (auto& o : Lines(server)) {
-    if (Str(o, "msg") == "access" && Str(o, "request_id") == request_id) out.push_back(o);
+  for (int tries = 0; tries < 25 && out.empty(); ++tries) {
+    for (auto& o : Lines(server)) {
+      if (Str(o, "msg") == "access" && Str(o, "request_id") == request_id) out.push_back(o);
+    }
   }
   return out;
 }
@@ -272,9 +277,9 @@ TEST_F(LoggingE2eTest, NoSecretEverReachesTheLog) {
   EXPECT_FALSE(grpc_client.Issue({.username = "alice", .password = "not-the-Passw0rd"}).ok());
   secrets.push_back("not-the-Passw0rd");
 
-  std::string log = ReadFile(server_->log_path());
   int access_lines = 0;
   for (const auto& o : Lines(*server_)) access_lines += Str(o, "msg") == "access";
+  std::string log = ReadFile(server_->log_path());
   EXPECT_GE(access_lines, 10);
   for (const auto& s : secrets) {
     ASSERT_FALSE(s.empty());
@@ -345,6 +350,7 @@ TEST(LoggingLevelTest, WarnSuppressesAccessLines) {
   v1::GetJwksResponse jwks;
   ASSERT_TRUE(server.TokenStub()->GetJwks(&ctx, jwks_req, &jwks).ok());
   EXPECT_EQ(client::ResponseRequestId(ctx), "quiet-2");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past a flush
   std::string log = ReadFile(server.log_path());
   EXPECT_EQ(log.find("\"access\""), std::string::npos) << log;
   EXPECT_EQ(log.find("\"level\":\"info\""), std::string::npos) << log;

@@ -89,8 +89,8 @@ TEST(ReplicasTest, ConcurrentFirstStartMigratesOnce) {
   int applying = 0;
   for (auto& r : replicas) {
     std::string log = ReadFile(r->log_path());
-    for (size_t at = log.find("applying migration"); at != std::string::npos;
-         at = log.find("applying migration", at + 1)) {
+    for (size_t at = log.find("migration step finished"); at != std::string::npos;
+         at = log.find("migration step finished", at + 1)) {
       ++applying;
     }
   }

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <cstdlib>
 #include <fstream>
@@ -88,6 +89,8 @@ std::string BinaryFromEnv(const char* variable) {
 
 TokendProcess::TokendProcess(TokendOptions options) : options_(std::move(options)) {
   data_dir_ = options_.data_dir.empty() ? ScratchDir("tokend") : options_.data_dir;
+  std::error_code ignored;  // a given data_dir may not exist yet: the log goes there
+  std::filesystem::create_directories(data_dir_, ignored);
   grpc_addr_ = absl::StrCat("127.0.0.1:", FreePort());
   admin_addr_ = absl::StrCat("127.0.0.1:", FreePort());
   http_addr_ = absl::StrCat("127.0.0.1:", FreePort());
