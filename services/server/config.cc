@@ -50,6 +50,8 @@ ABSL_FLAG(int, commit_writers, EnvInt("TOKEND_COMMIT_WRITERS", 1),
           "[TOKEND_COMMIT_WRITERS]");
 ABSL_FLAG(int, cache_ttl_seconds, EnvInt("TOKEND_CACHE_TTL_SECONDS", 30),
           "how long token and client state may be served from memory [TOKEND_CACHE_TTL_SECONDS]");
+ABSL_FLAG(int, cache_entries, EnvInt("TOKEND_CACHE_ENTRIES", 262144),
+          "most token states held in memory [TOKEND_CACHE_ENTRIES]");
 ABSL_FLAG(int, purge_interval_seconds, EnvInt("TOKEND_PURGE_INTERVAL_SECONDS", 300),
           "how often expired rows are purged [TOKEND_PURGE_INTERVAL_SECONDS]");
 ABSL_FLAG(int, client_rate_limit, EnvInt("TOKEND_CLIENT_RATE_LIMIT", 50000),
@@ -101,6 +103,7 @@ absl::StatusOr<Config> LoadConfig() {
   c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
   c.commit_writers = absl::GetFlag(FLAGS_commit_writers);
   c.cache_ttl_seconds = absl::GetFlag(FLAGS_cache_ttl_seconds);
+  c.cache_entries = absl::GetFlag(FLAGS_cache_entries);
   c.purge_interval_seconds = absl::GetFlag(FLAGS_purge_interval_seconds);
   c.authorization_code_ttl_seconds = absl::GetFlag(FLAGS_authorization_code_ttl_seconds);
   c.client_rate_limit = absl::GetFlag(FLAGS_client_rate_limit);
@@ -136,6 +139,7 @@ absl::StatusOr<Config> LoadConfig() {
   if (c.cache_ttl_seconds < 0 || c.purge_interval_seconds < 1 || c.drain_timeout_seconds < 0) {
     return absl::InvalidArgumentError("cache/purge/drain durations must be non-negative");
   }
+  if (c.cache_entries < 16) return absl::InvalidArgumentError("cache_entries must be >= 16");
   if (c.client_rate_limit < 0) return absl::InvalidArgumentError("client_rate_limit must be >= 0");
   if (c.guess_free_failures < 1 || c.guess_free_address_failures < 1 ||
       c.guess_max_delay_seconds < 1 || c.guess_forget_seconds < c.guess_max_delay_seconds) {

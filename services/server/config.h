@@ -23,6 +23,7 @@ struct Config {
   int db_pool_size = 0;
   int commit_writers = 0;
   int cache_ttl_seconds = 0;
+  int cache_entries = 262144;
   int purge_interval_seconds = 0;
   int authorization_code_ttl_seconds = 60;
   int client_rate_limit = 50000;

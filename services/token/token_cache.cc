@@ -39,7 +39,15 @@ void TokenCache::Put(const storage::TokenState& state, uint64_t epoch_at_load) {
       Shard& shard = ShardFor(state.token.family_id);
       std::lock_guard lock(shard.mu);
       overflow = shard.by_family.size() >= shard_capacity_;
-      if (!overflow) shard.by_family[state.token.family_id].push_back(state.token.digest);
+      if (!overflow) {
+        // A long-lived family (a refresh chain) links every token it ever
+        // cached; links whose entries are no longer trusted go, so the list
+        // holds at most a TTL's worth.
+        auto& links = shard.by_family[state.token.family_id];
+        storage::Time now = storage::Now();
+        std::erase_if(links, [&](const FamilyLink& l) { return l.trusted_until < now; });
+        links.push_back({state.token.digest, until});
+      }
     }
     if (overflow) {
       Clear();  // losing the index would let a revoked family stay cached
@@ -49,7 +57,13 @@ void TokenCache::Put(const storage::TokenState& state, uint64_t epoch_at_load) {
   Shard& shard = ShardFor(state.token.digest);
   std::lock_guard lock(shard.mu);
   if (Epoch() != epoch_at_load) return;
-  if (shard.by_digest.size() >= shard_capacity_) shard.by_digest.clear();
+  if (shard.by_digest.size() >= shard_capacity_) {
+    // Full: drop what is no longer trusted; empty the shard only if that
+    // was not enough (a full shard is emptied rather than grown).
+    storage::Time now = storage::Now();
+    absl::erase_if(shard.by_digest, [&](const auto& kv) { return kv.second.trusted_until < now; });
+    if (shard.by_digest.size() >= shard_capacity_ * 9 / 10) shard.by_digest.clear();
+  }
   shard.by_digest[state.token.digest] = Entry{shared, until};
 }
 
@@ -62,17 +76,17 @@ void TokenCache::EraseToken(const std::string& digest) {
 
 void TokenCache::EraseFamily(const std::string& family_id) {
   epoch_.fetch_add(1, std::memory_order_acq_rel);
-  std::vector<std::string> digests;
+  std::vector<FamilyLink> links;
   {
     Shard& shard = ShardFor(family_id);
     std::lock_guard lock(shard.mu);
     auto it = shard.by_family.find(family_id);
     if (it != shard.by_family.end()) {
-      digests = std::move(it->second);
+      links = std::move(it->second);
       shard.by_family.erase(it);
     }
   }
-  for (const auto& d : digests) EraseToken(d);
+  for (const auto& l : links) EraseToken(l.digest);
 }
 
 void TokenCache::Clear() {
@@ -82,6 +96,24 @@ void TokenCache::Clear() {
     shard.by_digest.clear();
     shard.by_family.clear();
   }
+}
+
+size_t TokenCache::entries() {
+  size_t n = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    n += shard.by_digest.size();
+  }
+  return n;
+}
+
+size_t TokenCache::family_links() {
+  size_t n = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (const auto& [family, links] : shard.by_family) n += links.size();
+  }
+  return n;
 }
 
 }  // namespace tokend

@@ -38,16 +38,23 @@ class TokenCache {
   // Lookups that found a trusted entry, and those that did not (/metrics).
   uint64_t hits() const { return hits_.Value(); }
   uint64_t misses() const { return misses_.Value(); }
+  // Cached token states, and the family index's links to them (/metrics).
+  size_t entries();
+  size_t family_links();
 
  private:
   struct Entry {
     std::shared_ptr<const storage::TokenState> state;
     storage::Time trusted_until;
   };
+  struct FamilyLink {
+    std::string digest;
+    storage::Time trusted_until;  // the entry's; after it the link is dead weight
+  };
   struct Shard {
     std::mutex mu;
     absl::flat_hash_map<std::string, Entry> by_digest;
-    absl::flat_hash_map<std::string, std::vector<std::string>> by_family;
+    absl::flat_hash_map<std::string, std::vector<FamilyLink>> by_family;
   };
   static constexpr size_t kShards = 16;
   Shard& ShardFor(const std::string& key);
