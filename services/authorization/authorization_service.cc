@@ -53,13 +53,7 @@ absl::StatusOr<AuthorizationService::Checked> AuthorizationService::Check(
 absl::StatusOr<AuthorizationService::Login> AuthorizationService::LogIn(
     const std::string& username, const std::string& password, const std::string& address) {
   storage::Time now = storage::Now();
-  std::chrono::seconds wait = throttle_.KnownWait(kKind, username, address, now);
-  if (wait.count() == 0) {
-    auto ledger_wait = throttle_.WaitBefore(kKind, username, address, now);
-    if (!ledger_wait.ok()) return ledger_wait.status();
-    wait = *ledger_wait;
-  }
-  if (wait.count() > 0) return throttle_.Refuse(kKind, wait);
+  if (auto st = throttle_.Admit(kKind, username, address, now); !st.ok()) return st;
   auto user = users_.GetUserByUsername(username);
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
   std::string hash = user.ok() ? user->password_hash : "";

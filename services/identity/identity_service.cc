@@ -132,12 +132,25 @@ absl::StatusOr<AuthenticatedUser> IdentityService::Authenticate(const BearerPrin
   if (email.empty() || password.empty()) {
     return oauth::InvalidRequest("Both email and password are required.");
   }
+  constexpr GuessKind kKind = GuessKind::kPassword;
+  storage::Time now = storage::Now();
+  if (throttle_ != nullptr) {
+    if (auto st = throttle_->Admit(kKind, email, "", now); !st.ok()) return st;
+  }
   auto user = users_.GetUserByEmail(email);
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
   std::string hash = user.ok() ? user->password_hash : "";
   // Verify even for an unknown email, against a dummy: both cost the same.
   if (!hasher_.Verify(hash, password) || !user.ok()) {
+    if (throttle_ != nullptr) {
+      if (auto counted = throttle_->RecordFailure(kKind, email, "", now); !counted.ok()) {
+        return counted.status();
+      }
+    }
     return oauth::Error(oauth::ErrorCode::kBadPassword, "The email or password is incorrect.");
+  }
+  if (throttle_ != nullptr) {
+    if (auto st = throttle_->RecordSuccess(kKind, email); !st.ok()) return st;
   }
   return AuthenticatedUser{user->id, user->email, user->full_name};
 }

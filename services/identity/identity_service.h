@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "services/admin/user_registry.h"
 #include "services/identity/bearer_principal.h"
+#include "services/token/guess_throttle.h"
 #include "services/token/password_hasher.h"
 #include "storage/identity_store.h"
 #include "storage/ledger.h"
@@ -56,9 +57,10 @@ struct NewUser {
 
 class IdentityService {
  public:
+  // `throttle` (optional) slows password guessing through Authenticate.
   IdentityService(storage::UserStore& users, storage::RoleStore& roles, UserRegistry& registry,
-                  const PasswordHasher& hasher)
-      : users_(users), roles_(roles), registry_(registry), hasher_(hasher) {}
+                  const PasswordHasher& hasher, GuessThrottle* throttle = nullptr)
+      : users_(users), roles_(roles), registry_(registry), hasher_(hasher), throttle_(throttle) {}
 
   // Scope email. The token owner's profile; access_denied for a client's own
   // token (it has no owner).
@@ -80,7 +82,10 @@ class IdentityService {
                                             const std::string& role, const std::string& email);
 
   // Scope authenticate. invalid_request when a field is missing; badpw when
-  // no user has that email or the password does not match (alike in time).
+  // no user has that email or the password does not match (alike in time);
+  // rate_limited while the account owes a guessing wait. The throttle counts
+  // per account only: the caller is an application server speaking for many
+  // users, so its address would lock them all.
   absl::StatusOr<AuthenticatedUser> Authenticate(const BearerPrincipal& principal,
                                                  const std::string& email,
                                                  const std::string& password);
@@ -102,6 +107,7 @@ class IdentityService {
   storage::RoleStore& roles_;
   UserRegistry& registry_;
   const PasswordHasher& hasher_;
+  GuessThrottle* throttle_;
 };
 
 }  // namespace tokend::identity

@@ -7,7 +7,7 @@ IdentityParts::IdentityParts(const Deps& d)
       role_registry(roles, d.users),
       minter(d.client_registry, role_registry, d.issuer),
       verifier(d.core),
-      service(d.users, roles, d.user_registry, d.hasher),
+      service(d.users, roles, d.user_registry, d.hasher, &d.throttle),
       endpoints(service, verifier),
       grpc(service, verifier, d.executor) {}
 

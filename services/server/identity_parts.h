@@ -25,6 +25,7 @@ struct IdentityParts {
     TokenService& core;
     TokenIssuer& issuer;
     BoundedExecutor& executor;
+    GuessThrottle& throttle;
   };
   explicit IdentityParts(const Deps& deps);
 

@@ -79,7 +79,7 @@ struct TokendServer::Parts {
   std::unique_ptr<storage::pg::PgKeyStore> key_store;
   std::unique_ptr<storage::pg::PgAuthorizationStore> authorization_store;
   std::unique_ptr<storage::pg::PgAdminStore> admin_store;  // audit queries, revoke-all
-  std::unique_ptr<storage::pg::PgAuditLog> audit_log;  // lockouts, rate limits
+  std::unique_ptr<storage::pg::PgAuditLog> audit_writer;  // lockouts, rate limits
   std::unique_ptr<GuessThrottle> guess_throttle;       // logins, passwords, client secrets
   std::unique_ptr<RateLimitReporter> rate_limit_reporter;
   std::unique_ptr<keys::KeyManager> key_manager;
@@ -211,17 +211,18 @@ absl::Status TokendServer::Start() {
   p.tokens = std::make_unique<storage::pg::PgTokenStore>(*p.pool, *p.writer);
   p.authorization_store = std::make_unique<storage::pg::PgAuthorizationStore>(*p.pool);
   p.admin_store = std::make_unique<storage::pg::PgAdminStore>(*p.pool);
-  p.audit_log = std::make_unique<storage::pg::PgAuditLog>(*p.pool);
+  p.audit_writer = std::make_unique<storage::pg::PgAuditLog>(*p.pool);
   p.guess_throttle = std::make_unique<GuessThrottle>(
       *p.authorization_store,
       GuessPolicy{.free_subject_failures = config_.guess_free_failures,
                   .free_address_failures = config_.guess_free_address_failures,
                   .max_delay = std::chrono::seconds(config_.guess_max_delay_seconds),
                   .forget_after = std::chrono::seconds(config_.guess_forget_seconds)},
-      p.audit_log.get());
-  p.rate_limit_reporter = std::make_unique<RateLimitReporter>(p.audit_log.get());
+      p.audit_writer.get());
+  p.rate_limit_reporter = std::make_unique<RateLimitReporter>(p.audit_writer.get());
   if (auto st = StartKeys(); !st.ok()) return st;
-  p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds), 1 << 20);
+  p.cache = std::make_unique<TokenCache>(std::chrono::seconds(config_.cache_ttl_seconds),
+                                         config_.cache_entries);
   p.authenticator =
       std::make_unique<ClientAuthenticator>(*p.clients, absl::Seconds(config_.cache_ttl_seconds));
   p.authenticator->AttachThrottle(p.guess_throttle.get());
@@ -273,7 +274,7 @@ absl::Status TokendServer::Start() {
   // --- identity (Blender ID): roles, badges, /api endpoints, IdentityService ---
   p.identity = std::make_unique<IdentityParts>(IdentityParts::Deps{
       *p.pool, *p.users, *p.user_registry, *p.client_registry, *p.hasher, *p.core, *p.issuer,
-      *p.executor});
+      *p.executor, *p.guess_throttle});
   // --- end identity ---
   p.admin_grpc = std::make_unique<grpc_adapter::AdminGrpcService>(
       config_.admin_key, *p.client_registry, *p.user_registry, p.key_manager.get(),
@@ -351,11 +352,16 @@ void TokendServer::RegisterMetrics() {
     p.rate_limit_reporter->Collect(out);
     out.Family("tokend_audit_dropped_total", "counter",
                "Limit and lockout audit rows dropped (queue full or ledger down).");
-    out.Sample("tokend_audit_dropped_total", {}, p.audit_log->dropped());
+    out.Sample("tokend_audit_dropped_total", {}, p.audit_writer->dropped());
     out.Family("tokend_token_cache_lookups_total", "counter",
                "Token state lookups served from memory (hit) or not (miss).");
     out.Sample("tokend_token_cache_lookups_total", {{"result", "hit"}}, p.cache->hits());
     out.Sample("tokend_token_cache_lookups_total", {{"result", "miss"}}, p.cache->misses());
+    out.Family("tokend_token_cache_entries", "gauge", "Token states held in memory.");
+    out.Sample("tokend_token_cache_entries", {}, p.cache->entries());
+    out.Family("tokend_token_cache_family_links", "gauge",
+               "Links from token families to cached states (for family revocation).");
+    out.Sample("tokend_token_cache_family_links", {}, p.cache->family_links());
     out.Family("tokend_db_pool_connections", "gauge", "PostgreSQL connections by state.");
     out.Sample("tokend_db_pool_connections", {{"state", "in_use"}},
                static_cast<uint64_t>(p.pool->in_use()));
@@ -416,7 +422,7 @@ void TokendServer::Shutdown() {
   if (p.admin_server) p.admin_server->Shutdown(deadline);
   if (p.executor) p.executor->Shutdown();
   if (p.writer) p.writer->Flush();
-  if (p.audit_log) p.audit_log->Flush();
+  if (p.audit_writer) p.audit_writer->Flush();
   if (purge_thread_.joinable()) purge_thread_.join();
   if (p.key_manager) p.key_manager->Stop();
   p.public_server.reset();

@@ -141,6 +141,17 @@ absl::Status GuessThrottle::RecordSuccess(GuessKind kind, const std::string& sub
   return store_.ClearLoginFailures(LedgerKey(kind, "subject", Subject(kind, subject)));
 }
 
+absl::Status GuessThrottle::Admit(GuessKind kind, const std::string& subject,
+                                  const std::string& address, storage::Time now) {
+  std::chrono::seconds wait = KnownWait(kind, subject, address, now);
+  if (wait.count() == 0) {
+    auto ledger_wait = WaitBefore(kind, subject, address, now);
+    if (!ledger_wait.ok()) return ledger_wait.status();
+    wait = *ledger_wait;
+  }
+  return wait.count() > 0 ? Refuse(kind, wait) : absl::OkStatus();
+}
+
 absl::Status GuessThrottle::Refuse(GuessKind kind, std::chrono::seconds wait) {
   refused_[static_cast<int>(kind)].Add();
   return oauth::TooManyFailures(static_cast<int>(std::max<int64_t>(1, wait.count())));

@@ -62,6 +62,11 @@ class GuessThrottle {
                                                      storage::Time now);
   // Clears the subject's count (not the address's). Errors: the store's.
   absl::Status RecordSuccess(GuessKind kind, const std::string& subject);
+  // OK when neither `subject` nor `address` owes a wait (this replica's
+  // memory first, then the ledger); otherwise Refuse()'s answer, or the
+  // store's error.
+  absl::Status Admit(GuessKind kind, const std::string& subject, const std::string& address,
+                     storage::Time now);
   // The answer to an attempt made during `wait` (oauth rate_limited with its
   // retry delay), counted.
   absl::Status Refuse(GuessKind kind, std::chrono::seconds wait);

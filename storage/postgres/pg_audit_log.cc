@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "services/logging/log.h"
 #include "storage/postgres/row_codec.h"
 #include "storage/postgres/statements.h"
 
@@ -59,7 +60,12 @@ void PgAuditLog::Loop() {
       tx.commit();
       return absl::OkStatus();
     });
-    if (!st.ok()) dropped_.Add(batch.size());
+    if (!st.ok()) {
+      dropped_.Add(batch.size());
+      logging::Warn("audit rows dropped")
+          .Int("rows", static_cast<int64_t>(batch.size()))
+          .Str("error", st.message());
+    }
   }
 }
 

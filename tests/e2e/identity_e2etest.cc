@@ -5,6 +5,9 @@
 // /api/authenticate, /api/create-user, and the audit rows of role changes.
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
+#include <thread>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/match.h"
@@ -375,6 +378,35 @@ TEST_F(IdentityE2eTest, AuthenticateAndCreateUser) {
                   "' AND password_hash LIKE '$argon2id$%' AND nickname = 'newbie'"),
             1);
   EXPECT_EQ(Count("SELECT count(*) FROM users u WHERE u::text LIKE '%s3cret-pass%'"), 0);
+}
+
+// /api/authenticate checks passwords for an application: guessing through it
+// meets the same throttle as the password grant (per account; 5 free
+// failures by default, then 1 s, 2 s … of waiting).
+TEST_F(IdentityE2eTest, AuthenticateSlowsPasswordGuessing) {
+  std::string store = Mint("authenticate usercreate");
+  auto res = PostAs("/api/create-user", store,
+                    "email=guessed%40example.test&full_name=Guessed&password=right-pass-1");
+  ASSERT_EQ(res.result_int(), 201) << res.body();
+  for (int i = 0; i < 5; ++i) {
+    res = PostAs("/api/authenticate", store, "email=guessed%40example.test&password=wrong");
+    ASSERT_EQ(res.result_int(), 403) << i << " " << res.body();
+    EXPECT_EQ(JsonString(res, "error"), "badpw");
+  }
+  // The fifth failure began a wait: even the right password is refused now.
+  res = PostAs("/api/authenticate", store, "email=guessed%40example.test&password=right-pass-1");
+  EXPECT_EQ(res.result_int(), 429) << res.body();
+  EXPECT_EQ(JsonString(res, "error"), "rate_limited");
+  int seconds = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(std::string(res[bhttp::field::retry_after]), &seconds));
+  EXPECT_GE(seconds, 1);
+  EXPECT_LE(seconds, 2);
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  res = PostAs("/api/authenticate", store, "email=guessed%40example.test&password=right-pass-1");
+  EXPECT_EQ(res.result_int(), 200) << res.body();
+  // Another account was never slowed.
+  res = PostAs("/api/authenticate", store, "email=alice%40example.test&password=wonderland");
+  EXPECT_EQ(res.result_int(), 200) << res.body();
 }
 
 TEST_F(IdentityE2eTest, TheSameOverGrpcIdentityService) {

@@ -23,13 +23,7 @@ absl::StatusOr<TokenResponse> PasswordGrant::Handle(const AuthenticatedClient& c
   const std::string& address = client.source_address();
   storage::Time now = storage::Now();
   if (throttle_ != nullptr) {
-    std::chrono::seconds wait = throttle_->KnownWait(kKind, request.username, address, now);
-    if (wait.count() == 0) {
-      auto ledger_wait = throttle_->WaitBefore(kKind, request.username, address, now);
-      if (!ledger_wait.ok()) return ledger_wait.status();
-      wait = *ledger_wait;
-    }
-    if (wait.count() > 0) return throttle_->Refuse(kKind, wait);
+    if (auto st = throttle_->Admit(kKind, request.username, address, now); !st.ok()) return st;
   }
   auto user = users_.GetUserByUsername(request.username);
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
