@@ -28,9 +28,20 @@ std::shared_ptr<const storage::TokenState> TokenCache::Find(const std::string& d
   return it->second.state;
 }
 
+void TokenCache::SweepIfDue(Shard& shard, storage::Time now) {
+  if (now < shard.next_sweep) return;
+  shard.next_sweep = now + kSweepEvery;
+  absl::erase_if(shard.by_digest, [&](const auto& kv) { return kv.second.trusted_until < now; });
+  absl::erase_if(shard.by_family, [&](auto& kv) {
+    std::erase_if(kv.second, [&](const FamilyLink& l) { return l.trusted_until < now; });
+    return kv.second.empty();
+  });
+}
+
 void TokenCache::Put(const storage::TokenState& state, uint64_t epoch_at_load) {
   auto shared = std::make_shared<const storage::TokenState>(state);
-  storage::Time until = std::min(storage::Now() + ttl_, state.token.expires_at);
+  storage::Time now = storage::Now();
+  storage::Time until = std::min(now + ttl_, state.token.expires_at);
   // Index the family first: an entry must never be findable while a family
   // revocation could miss it.
   if (!state.token.family_id.empty()) {
@@ -38,13 +49,13 @@ void TokenCache::Put(const storage::TokenState& state, uint64_t epoch_at_load) {
     {
       Shard& shard = ShardFor(state.token.family_id);
       std::lock_guard lock(shard.mu);
+      SweepIfDue(shard, now);
       overflow = shard.by_family.size() >= shard_capacity_;
       if (!overflow) {
         // A long-lived family (a refresh chain) links every token it ever
         // cached; links whose entries are no longer trusted go, so the list
         // holds at most a TTL's worth.
         auto& links = shard.by_family[state.token.family_id];
-        storage::Time now = storage::Now();
         std::erase_if(links, [&](const FamilyLink& l) { return l.trusted_until < now; });
         links.push_back({state.token.digest, until});
       }
@@ -57,10 +68,10 @@ void TokenCache::Put(const storage::TokenState& state, uint64_t epoch_at_load) {
   Shard& shard = ShardFor(state.token.digest);
   std::lock_guard lock(shard.mu);
   if (Epoch() != epoch_at_load) return;
+  SweepIfDue(shard, now);
   if (shard.by_digest.size() >= shard_capacity_) {
-    // Full: drop what is no longer trusted; empty the shard only if that
-    // was not enough (a full shard is emptied rather than grown).
-    storage::Time now = storage::Now();
+    // Full of trusted entries (a sweep just dropped the rest, or will within
+    // kSweepEvery): emptied rather than grown.
     absl::erase_if(shard.by_digest, [&](const auto& kv) { return kv.second.trusted_until < now; });
     if (shard.by_digest.size() >= shard_capacity_ * 9 / 10) shard.by_digest.clear();
   }

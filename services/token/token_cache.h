@@ -55,7 +55,13 @@ class TokenCache {
     std::mutex mu;
     absl::flat_hash_map<std::string, Entry> by_digest;
     absl::flat_hash_map<std::string, std::vector<FamilyLink>> by_family;
+    storage::Time next_sweep{};
   };
+  // Entries and links past their trust are dropped from a shard at most this
+  // often (by the Put that finds the sweep due), so memory follows the
+  // tokens cached within one TTL rather than the capacity.
+  static constexpr std::chrono::seconds kSweepEvery{1};
+  void SweepIfDue(Shard& shard, storage::Time now);
   static constexpr size_t kShards = 16;
   Shard& ShardFor(const std::string& key);
 

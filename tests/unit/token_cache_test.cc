@@ -83,5 +83,19 @@ TEST(TokenCacheTest, AFullShardDropsUntrustedEntriesBeforeEmptying) {
   EXPECT_LE(cache.entries(), 160u);
 }
 
+TEST(TokenCacheTest, EntriesPastTheirTrustAreSweptLongBeforeTheCacheIsFull) {
+  TokenCache cache(std::chrono::seconds(30), 1 << 20);
+  for (int i = 0; i < 5000; ++i) {
+    cache.Put(State("gone" + std::to_string(i), "fam" + std::to_string(i), std::chrono::milliseconds(1)),
+              cache.Epoch());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past a sweep period
+  for (int i = 0; i < 400; ++i) {  // touches every shard, each sweeping once
+    cache.Put(State("live" + std::to_string(i), "live-fam"), cache.Epoch());
+  }
+  EXPECT_EQ(cache.entries(), 400u);
+  EXPECT_EQ(cache.family_links(), 400u);
+}
+
 }  // namespace
 }  // namespace tokend
