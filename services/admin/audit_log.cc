@@ -8,7 +8,7 @@
 namespace tokend {
 namespace {
 
-constexpr char kListing[] = "audit";
+constexpr char kAuditListing[] = "audit";
 
 std::string TimeFilter(const std::optional<storage::Time>& t) {
   return t ? std::to_string(storage::ToUnixMicros(*t)) : "";
@@ -29,7 +29,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditListRequest& r) {
   std::string fingerprint = paging::Fingerprint(
       {r.client_id, r.user_id, absl::StrJoin(r.events, ","), TimeFilter(r.start), TimeFilter(r.end)});
   if (!r.page_token.empty()) {
-    auto key = paging::Decode(r.page_token, kListing, fingerprint, 2);
+    auto key = paging::Decode(r.page_token, kAuditListing, fingerprint, 2);
     if (!key.ok()) return key.status();
     int64_t at = 0, id = 0;
     if (!absl::SimpleAtoi((*key)[0], &at) || !absl::SimpleAtoi((*key)[1], &id)) {
@@ -45,7 +45,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditListRequest& r) {
     page.events.resize(*size);
     const auto& last = page.events.back();
     page.next_page_token = paging::Encode(
-        kListing, fingerprint,
+        kAuditListing, fingerprint,
         {std::to_string(storage::ToUnixMicros(last.at)), std::to_string(last.id)});
   }
   return page;

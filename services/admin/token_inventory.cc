@@ -7,7 +7,7 @@
 namespace tokend {
 namespace {
 
-constexpr char kListing[] = "tokens";
+constexpr char kTokenListing[] = "tokens";
 
 }  // namespace
 
@@ -21,7 +21,7 @@ absl::StatusOr<TokenPage> TokenInventory::List(const TokenListRequest& r) {
   std::string fingerprint = paging::Fingerprint(
       {r.owner.user_id, r.owner.client_id, r.include_inactive ? "all" : "live"});
   if (!r.page_token.empty()) {
-    auto key = paging::Decode(r.page_token, kListing, fingerprint, 2);
+    auto key = paging::Decode(r.page_token, kTokenListing, fingerprint, 2);
     if (!key.ok()) return key.status();
     int64_t issued = 0;
     if (!absl::SimpleAtoi((*key)[0], &issued) || (*key)[1].empty()) {
@@ -37,7 +37,7 @@ absl::StatusOr<TokenPage> TokenInventory::List(const TokenListRequest& r) {
     page.tokens.resize(*size);
     const auto& last = page.tokens.back();
     page.next_page_token = paging::Encode(
-        kListing, fingerprint, {std::to_string(storage::ToUnixMicros(last.issued_at)), last.jti});
+        kTokenListing, fingerprint, {std::to_string(storage::ToUnixMicros(last.issued_at)), last.jti});
   }
   return page;
 }
