@@ -22,7 +22,14 @@ std::string TakeNote(Response& res, const char* name) {
 }  // namespace
 
 void NoteClientId(Response& res, absl::string_view client_id) {
-  if (!client_id.empty()) res.set(kClientIdNote, beast::string_view(client_id.data(), client_id.size()));
+  if (client_id.empty()) return;
+  // A presented client id is anyone's bytes: no control character may reach
+  // a header field (CR/LF would split it), and the log needs no more than 256.
+  std::string safe(client_id.substr(0, 256));
+  for (char& c : safe) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  res.set(kClientIdNote, safe);
 }
 
 void NoteOutcome(Response& res, absl::string_view error) {
