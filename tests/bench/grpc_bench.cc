@@ -230,28 +230,22 @@ LoadResult Wrk(const std::string& phase, const std::string& dir, const std::stri
 
 int Main(const std::string& self) {
   std::string dir = testing::ScratchDir("bench");
-  storage::pg::LocalCluster::Options opts;
-  opts.dir = dir;
-  opts.fsync = true;  // durable, as in production
-  auto cluster = storage::pg::LocalCluster::Start(opts);
-  if (!cluster.ok()) {
-    std::cerr << cluster.status() << "\n";
-    return 1;
-  }
+  auto cluster = testing::StartDurableCluster(dir);  // fsync on, as in production
+  if (cluster == nullptr) return 1;
   int n = absl::GetFlag(FLAGS_concurrency);
   std::printf("machine: %u cores; concurrency %d over %d connections; %d runs x %d s each; medians\n",
               std::thread::hardware_concurrency(), n, absl::GetFlag(FLAGS_connections), absl::GetFlag(FLAGS_runs),
               absl::GetFlag(FLAGS_seconds));
 
-  double pg1 = PgbenchTps(**cluster, dir, 1);
-  double pg64 = PgbenchTps(**cluster, dir, n);
+  double pg1 = PgbenchTps(*cluster, dir, 1);
+  double pg64 = PgbenchTps(*cluster, dir, n);
   LoadResult empty = EmptyCallCeiling(self);
   auto [es256_sign, es256_verify] = OpensslEs256(dir);
 
   setenv("TOKEND_BIN", (fs::path(self).parent_path() / "../../bin/tokend").c_str(), 0);
-  TokendProcess server({.database_url = (*cluster)->Dsn(), .data_dir = dir + "/tokend"});
+  TokendProcess server({.database_url = cluster->Dsn(), .data_dir = dir + "/tokend"});
   if (!server.Start()) return 1;
-  CpuMeter meter(server.pid(), (*cluster)->data_dir());
+  CpuMeter meter(server.pid(), cluster->data_dir());
   cpu_meter = &meter;
   v1::Client c;
   c.add_grant_types("client_credentials");
@@ -398,7 +392,7 @@ int Main(const std::string& self) {
                 c.load_generator, c.tokend + c.postgres + c.load_generator);
   }
   std::error_code ec;
-  cluster->reset();
+  cluster.reset();
   fs::remove_all(dir, ec);
   return 0;
 }

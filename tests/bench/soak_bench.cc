@@ -48,17 +48,11 @@ int Main(const std::string& self) {
     return 2;
   }
   std::string dir = testing::ScratchDir("soak");
-  storage::pg::LocalCluster::Options opts;
-  opts.dir = dir;
-  opts.fsync = true;  // durable, as in production
-  auto cluster = storage::pg::LocalCluster::Start(opts);
-  if (!cluster.ok()) {
-    std::cerr << cluster.status() << "\n";
-    return 1;
-  }
+  auto cluster = testing::StartDurableCluster(dir);  // fsync on, as in production
+  if (cluster == nullptr) return 1;
   setenv("TOKEND_BIN", (fs::path(self).parent_path() / "../../bin/tokend").c_str(), 0);
   auto server = std::make_unique<testing::TokendProcess>(testing::TokendOptions{
-      .database_url = (*cluster)->Dsn(),
+      .database_url = cluster->Dsn(),
       .data_dir = dir + "/tokend",
       .env = {{"TOKEND_CACHE_TTL_SECONDS", std::to_string(absl::GetFlag(FLAGS_cache_ttl_seconds))}}});
   if (!server->Start()) return 1;
@@ -138,7 +132,7 @@ int Main(const std::string& self) {
               absl::GetFlag(FLAGS_max_fd_growth), base.threads, last.threads,
               ok ? "flat (PASS)" : "GROWING (FAIL)");
   server.reset();
-  cluster->reset();
+  cluster.reset();
   std::error_code ec;
   fs::remove_all(dir, ec);
   return ok ? 0 : 1;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -83,6 +84,18 @@ std::string FreshDatabase(const std::string& prefix) {
     std::exit(1);
   }
   return cluster.Dsn(name);
+}
+
+std::unique_ptr<storage::pg::LocalCluster> StartDurableCluster(const std::string& dir) {
+  storage::pg::LocalCluster::Options opts;
+  opts.dir = dir;
+  opts.fsync = true;
+  auto cluster = storage::pg::LocalCluster::Start(opts);
+  if (!cluster.ok()) {
+    std::cerr << cluster.status() << "\n";
+    return nullptr;
+  }
+  return *std::move(cluster);
 }
 
 }  // namespace tokend::testing

@@ -2,6 +2,7 @@
 // removed at exit) and a fresh, migrated database per suite.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "storage/postgres/local_cluster.h"
@@ -16,5 +17,9 @@ std::string FreshDatabase(const std::string& prefix = "suite");
 
 // A unique scratch directory under the build tree's temp area.
 std::string ScratchDir(const std::string& prefix);
+
+// A cluster of a benchmark's own in `dir`, fsync on (durable, as in
+// production); null after printing why to stderr when it cannot start.
+std::unique_ptr<storage::pg::LocalCluster> StartDurableCluster(const std::string& dir);
 
 }  // namespace tokend::testing
