@@ -4,20 +4,71 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <pthread.h>
+
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <mutex>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace tokend::secrets {
 
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+namespace {
+
+void FillFromCsprng(unsigned char* out, size_t n) {
+  if (RAND_bytes(out, static_cast<int>(n)) != 1) {
     std::fputs("tokend: OpenSSL RAND_bytes failed\n", stderr);
     std::abort();
   }
+}
+
+// Every RAND_bytes call pays a lock, a getpid() system call (OpenSSL's fork
+// check, costly on this VM) and a DRBG step however few bytes it returns, and
+// one token takes three small draws. So each thread draws 1 KiB at a time and
+// hands it out in order; a handed-out byte is wiped and never given twice.
+constexpr size_t kPoolBytes = 1024;
+
+// Bumped in a forked child, whose copy of every pool is the parent's: the
+// child must not hand out the bytes the parent will.
+std::atomic<unsigned> fork_generation{0};
+
+struct ThreadPool {
+  unsigned char bytes[kPoolBytes];
+  size_t next = kPoolBytes;
+  unsigned generation = 0;
+  ~ThreadPool() { OPENSSL_cleanse(bytes, sizeof bytes); }
+};
+
+void Take(unsigned char* out, size_t n) {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+  });
+  thread_local ThreadPool pool;
+  unsigned generation = fork_generation.load(std::memory_order_relaxed);
+  if (pool.generation != generation) {
+    pool.next = kPoolBytes;
+    pool.generation = generation;
+  }
+  if (n > kPoolBytes / 4) return FillFromCsprng(out, n);
+  if (kPoolBytes - pool.next < n) {
+    FillFromCsprng(pool.bytes, kPoolBytes);
+    pool.next = 0;
+  }
+  std::memcpy(out, pool.bytes + pool.next, n);
+  OPENSSL_cleanse(pool.bytes + pool.next, n);
+  pool.next += n;
+}
+
+}  // namespace
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  Take(reinterpret_cast<unsigned char*>(out.data()), n);
   return out;
 }
 

@@ -7,10 +7,12 @@
 
 namespace tokend::storage::pg {
 
-void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
-                  const std::string& event) {
-  std::vector<std::string> digest, client, user, family, scope, audience, jti, format, events,
-      details;
+namespace {
+
+// Runs `statement`, which takes the tokens as the parallel arrays below.
+void ExecTokenInsert(pqxx::transaction_base& tx, const char* statement,
+                     const std::vector<const TokenRecord*>& rows) {
+  std::vector<std::string> digest, client, user, family, scope, audience, jti, format;
   std::vector<int> kind;
   std::vector<int64_t> issued, expires;
   for (const TokenRecord* t : rows) {
@@ -25,16 +27,16 @@ void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
     format.push_back(t->format == TokenFormat::kDefault ? "" : TokenFormatName(t->format));
     issued.push_back(ToUnixMicros(t->issued_at));
     expires.push_back(ToUnixMicros(t->expires_at));
-    events.push_back(event);
-    details.push_back(t->kind == TokenKind::kAccess ? "access_token" : "refresh_token");
   }
-  tx.exec_prepared(stmt::kInsertTokens, TextArray(digest), IntArray(kind), TextArray(client),
+  tx.exec_prepared(statement, TextArray(digest), IntArray(kind), TextArray(client),
                    TextArray(user), TextArray(family), TextArray(scope), TextArray(audience),
                    TextArray(jti), IntArray(issued), IntArray(expires), TextArray(format));
-  if (!event.empty()) {
-    tx.exec_prepared(stmt::kInsertAudit, TextArray(events), TextArray(client), TextArray(user),
-                     TextArray(family), TextArray(details));
-  }
+}
+
+}  // namespace
+
+void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows) {
+  ExecTokenInsert(tx, stmt::kInsertTokens, rows);
 }
 
 GroupCommitWriter::GroupCommitWriter(ConnectionPool& pool, Options options)
@@ -73,9 +75,9 @@ void GroupCommitWriter::Write(std::vector<TokenRecord> tokens,
 
 absl::Status GroupCommitWriter::Commit(const std::vector<const TokenRecord*>& rows) {
   return pool_.Run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    InsertTokens(tx, rows, "token.issued");
-    tx.commit();
+    // One statement in autocommit is its own transaction: one round trip.
+    pqxx::nontransaction tx(conn);
+    ExecTokenInsert(tx, stmt::kInsertIssuedTokens, rows);
     return absl::OkStatus();
   });
 }

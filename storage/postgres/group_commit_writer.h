@@ -69,9 +69,8 @@ class GroupCommitWriter {
   std::atomic<uint64_t> tokens_{0};
 };
 
-// Inserts tokens and their audit rows inside an open transaction; shared by
-// the group-commit writer and the session/refresh transactions.
-void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
-                  const std::string& event);
+// Inserts tokens inside an open transaction (the session and refresh
+// transactions, which write their own audit rows).
+void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows);
 
 }  // namespace tokend::storage::pg

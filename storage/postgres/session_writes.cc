@@ -40,7 +40,7 @@ absl::StatusOr<std::vector<std::string>> OpenSessionIn(pqxx::work& tx, const New
                    ToUnixMicros(s.created_at), ToUnixMicros(s.expires_at));
   std::vector<const TokenRecord*> rows;
   for (const auto& t : s.tokens) rows.push_back(&t);
-  InsertTokens(tx, rows, "");
+  InsertTokens(tx, rows);
   Audit(tx, "session.opened", s.client_id, s.user_id, s.family_id, s.grant_type);
   return evicted;
 }

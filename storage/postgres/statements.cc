@@ -24,6 +24,15 @@ constexpr char kTokenColumns[] =
     "coalesce(t.family_id::text, ''), t.scope, t.audience, t.jti, " US("t.issued_at") ", " US(
         "t.expires_at") ", " US("t.used_at") ", " US("t.revoked_at");
 
+// Inserts the tokens given as parallel arrays (see ExecTokenInsert).
+constexpr char kInsertTokenArrays[] =
+    "INSERT INTO tokens (digest, kind, client_id, user_id, family_id, scope, audience, "
+    "jti, issued_at, expires_at, format) "
+    "SELECT decode(d, 'hex'), k, c, nullif(u, ''), nullif(f, '')::uuid, s, a, j, " TS(
+        "i") ", " TS("e") ", nullif(fm, '') FROM unnest($1::text[], $2::int2[], $3::text[], "
+    "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[], "
+    "$11::text[]) AS x(d, k, c, u, f, s, a, j, i, e, fm)";
+
 }  // namespace
 
 void PrepareStatements(pqxx::connection& c) {
@@ -75,13 +84,15 @@ void PrepareStatements(pqxx::connection& c) {
   c.prepare(stmt::kDeleteUser, "DELETE FROM users WHERE id = $1");
   c.prepare(stmt::kLockUser, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE");
 
-  c.prepare(stmt::kInsertTokens,
-            "INSERT INTO tokens (digest, kind, client_id, user_id, family_id, scope, audience, "
-            "jti, issued_at, expires_at, format) "
-            "SELECT decode(d, 'hex'), k, c, nullif(u, ''), nullif(f, '')::uuid, s, a, j, " TS(
-                "i") ", " TS("e") ", nullif(fm, '') FROM unnest($1::text[], $2::int2[], $3::text[], "
-            "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[], "
-            "$11::text[]) AS x(d, k, c, u, f, s, a, j, i, e, fm)");
+  c.prepare(stmt::kInsertTokens, kInsertTokenArrays);
+  // The group commit's single statement: the tokens and their "token.issued"
+  // audit rows in one round trip, atomic without BEGIN/COMMIT round trips.
+  c.prepare(stmt::kInsertIssuedTokens,
+            string("WITH issued AS (") + kInsertTokenArrays +
+                " RETURNING kind, client_id, user_id, family_id) "
+                "INSERT INTO audit_events (event, client_id, user_id, family_id, detail) "
+                "SELECT 'token.issued', client_id, user_id, family_id, "
+                "CASE kind WHEN 1 THEN 'access_token' ELSE 'refresh_token' END FROM issued");
   c.prepare(stmt::kInsertAudit,
             "INSERT INTO audit_events (event, client_id, user_id, family_id, detail) "
             "SELECT ev, nullif(c, ''), nullif(u, ''), nullif(f, '')::uuid, dt "

@@ -26,6 +26,7 @@ inline constexpr char kDeleteUser[] = "delete_user";
 inline constexpr char kLockUser[] = "lock_user";
 
 inline constexpr char kInsertTokens[] = "insert_tokens";
+inline constexpr char kInsertIssuedTokens[] = "insert_issued_tokens";
 inline constexpr char kInsertAudit[] = "insert_audit";
 inline constexpr char kInsertFamily[] = "insert_family";
 inline constexpr char kEvictSessions[] = "evict_sessions";

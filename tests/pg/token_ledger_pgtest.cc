@@ -60,7 +60,9 @@ TEST_F(TokenLedgerTest, ClientCredentialsTokenIsDurableAndStoredOnlyAsDigest) {
                                           secret, "%'")), 0) << table;
     }
   }
-  EXPECT_EQ(stack_.Count("SELECT count(*) FROM audit_events WHERE event = 'token.issued'"), 1);
+  EXPECT_EQ(stack_.Count("SELECT count(*) FROM audit_events WHERE event = 'token.issued' "
+                         "AND client_id = '" + client.client_id + "' AND user_id IS NULL "
+                         "AND detail = 'access_token'"), 1);
   // Read back through a fresh stack (no cache): still active.
   CoreStack other(stack_.dsn);
   auto info = other.core.Introspect(client, t.access_token, "");
