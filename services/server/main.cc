@@ -5,7 +5,7 @@
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/synchronization/mutex.h"
+#include "services/common/serving_process.h"
 #include "services/logging/log.h"
 #include "services/server/config.h"
 #include "services/server/tokend_server.h"
@@ -42,10 +42,7 @@ int Migrate(const tokend::server::Config& config) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("tokend [migrate] [--flags]: the OAuth 2.0 token service");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  // Debian's Abseil is built with its debug-mode Mutex deadlock detector on,
-  // which every gRPC and tokend lock then pays for (a lock-order graph per
-  // acquisition). Production servers run without it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  tokend::TuneProcessForServing();
   auto config = tokend::server::LoadConfig();
   if (!config.ok()) {
     Error("bad configuration").Str("error", config.status().message());
