@@ -9,9 +9,11 @@ namespace tokend::storage::pg {
 
 namespace {
 
-// Runs `statement`, which takes the tokens as the parallel arrays below.
+// Runs `statement`, which takes the tokens as the parallel arrays below
+// ($1-$11), then `more` parameters.
+template <typename... More>
 void ExecTokenInsert(pqxx::transaction_base& tx, const char* statement,
-                     const std::vector<const TokenRecord*>& rows) {
+                     const std::vector<const TokenRecord*>& rows, const More&... more) {
   std::vector<std::string> digest, client, user, family, scope, audience, jti, format;
   std::vector<int> kind;
   std::vector<int64_t> issued, expires;
@@ -30,13 +32,20 @@ void ExecTokenInsert(pqxx::transaction_base& tx, const char* statement,
   }
   tx.exec_prepared(statement, TextArray(digest), IntArray(kind), TextArray(client),
                    TextArray(user), TextArray(family), TextArray(scope), TextArray(audience),
-                   TextArray(jti), IntArray(issued), IntArray(expires), TextArray(format));
+                   TextArray(jti), IntArray(issued), IntArray(expires), TextArray(format),
+                   more...);
 }
 
 }  // namespace
 
 void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows) {
   ExecTokenInsert(tx, stmt::kInsertTokens, rows);
+}
+
+void RecordRotation(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
+                    const TokenRecord& consumed, Time family_expires_at) {
+  ExecTokenInsert(tx, stmt::kRecordRotation, rows, consumed.family_id,
+                  ToUnixMicros(family_expires_at), consumed.client_id, consumed.user_id);
 }
 
 GroupCommitWriter::GroupCommitWriter(ConnectionPool& pool, Options options)

@@ -51,10 +51,7 @@ absl::StatusOr<RefreshResult> PgTokenStore::RotateRefreshToken(
       TokenRecord old = TokenFromRow(consumed[0]);
       auto rotation = mint(old);
       if (!rotation.ok()) return rotation.status();  // rolls back: the token stays unused
-      InsertTokens(tx, Pointers(rotation->tokens));
-      tx.exec_prepared(stmt::kExtendFamily, old.family_id,
-                       ToUnixMicros(rotation->family_expires_at));
-      Audit(tx, "token.refreshed", old.client_id, old.user_id, old.family_id, "");
+      RecordRotation(tx, Pointers(rotation->tokens), old, rotation->family_expires_at);
       tx.commit();
       result = {RefreshOutcome::kRotated, old.family_id};
       return absl::OkStatus();

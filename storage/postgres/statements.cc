@@ -122,8 +122,14 @@ void PrepareStatements(pqxx::connection& c) {
   c.prepare(stmt::kClassifyRefresh,
             "SELECT kind, client_id, coalesce(family_id::text, ''), used_at IS NOT NULL "
             "FROM tokens WHERE digest = decode($1, 'hex')");
-  c.prepare(stmt::kExtendFamily,
-            "UPDATE token_families SET expires_at = " TS("$2::int8") " WHERE family_id = $1::uuid");
+  // A refresh rotation's writes in one round trip: the new tokens, the
+  // family's new expiry and its "token.refreshed" audit row.
+  c.prepare(stmt::kRecordRotation,
+            string("WITH issued AS (") + kInsertTokenArrays +
+                " RETURNING 1), extended AS (UPDATE token_families SET expires_at = " TS(
+                    "$13::int8") " WHERE family_id = nullif($12, '')::uuid RETURNING 1) "
+                "INSERT INTO audit_events (event, client_id, user_id, family_id, detail) "
+                "VALUES ('token.refreshed', nullif($14, ''), nullif($15, ''), nullif($12, '')::uuid, '')");
   c.prepare(stmt::kFindToken, string("SELECT ") + kTokenColumns +
                                   ", coalesce(u.username, '') FROM tokens t "
                                   "LEFT JOIN users u ON u.id = t.user_id "

@@ -96,6 +96,16 @@ TEST_F(TokenLedgerTest, RefreshRotatesAndReuseRevokesTheFamily) {
   EXPECT_NE(second.refresh_token, first.refresh_token);
   EXPECT_TRUE(Active(client, second.access_token));
   EXPECT_FALSE(Active(client, first.refresh_token));  // used
+  // The rotation moved the session's expiry to the new refresh token's and
+  // wrote one audit row for the session, its client and its user.
+  std::string second_digest =
+      "decode('" + secrets::Hex(secrets::Sha256(second.refresh_token)) + "', 'hex')";
+  EXPECT_EQ(stack_.Count("SELECT count(*) FROM token_families f JOIN tokens t ON t.family_id = "
+                         "f.family_id WHERE t.digest = " + second_digest +
+                         " AND f.expires_at = t.expires_at"), 1);
+  EXPECT_EQ(stack_.Count("SELECT count(*) FROM audit_events a JOIN tokens t ON t.family_id = "
+                         "a.family_id AND t.client_id = a.client_id AND t.user_id = a.user_id "
+                         "WHERE a.event = 'token.refreshed' AND t.digest = " + second_digest), 1);
   // Replay the used refresh token: invalid_grant, and the whole family dies.
   auto replay = stack_.core.Token(client, RefreshOf(first.refresh_token));
   EXPECT_EQ(oauth::CodeOf(replay.status()), oauth::ErrorCode::kInvalidGrant);
