@@ -69,14 +69,4 @@ class GroupCommitWriter {
   std::atomic<uint64_t> tokens_{0};
 };
 
-// Inserts tokens inside an open transaction (the session and refresh
-// transactions, which write their own audit rows).
-void InsertTokens(pqxx::work& tx, const std::vector<const TokenRecord*>& rows);
-
-// Writes a refresh rotation inside its open transaction, in one statement:
-// the new tokens, the family's expiry moved to `family_expires_at`, and the
-// "token.refreshed" audit row of the `consumed` refresh token's session.
-void RecordRotation(pqxx::work& tx, const std::vector<const TokenRecord*>& rows,
-                    const TokenRecord& consumed, Time family_expires_at);
-
 }  // namespace tokend::storage::pg

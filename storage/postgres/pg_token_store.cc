@@ -6,6 +6,7 @@
 #include "storage/postgres/row_codec.h"
 #include "storage/postgres/session_writes.h"
 #include "storage/postgres/statements.h"
+#include "storage/postgres/token_writes.h"
 
 namespace tokend::storage::pg {
 namespace {

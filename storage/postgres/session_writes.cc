@@ -1,7 +1,7 @@
 #include "storage/postgres/session_writes.h"
 
 #include "storage/postgres/change_feed.h"
-#include "storage/postgres/group_commit_writer.h"
+#include "storage/postgres/token_writes.h"
 #include "storage/postgres/row_codec.h"
 #include "storage/postgres/statements.h"
 

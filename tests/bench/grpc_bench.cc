@@ -161,6 +161,13 @@ LoadResult EmptyCallCeiling(const std::string& self) {
   return result;
 }
 
+// Runs one SQL command in the ledger database with psql, output discarded.
+void RunSql(const storage::pg::LocalCluster& cluster, const std::string& sql) {
+  std::system(absl::StrCat(cluster.bin_dir(), "/psql -q -h ", cluster.socket_dir(), " -p ",
+                           cluster.port(), " -U postgres -d tokend -c '", sql, "' >/dev/null")
+                  .c_str());
+}
+
 // pgbench against the same cluster: one ledger-shaped row per transaction.
 double PgbenchTps(storage::pg::LocalCluster& cluster, const std::string& dir, int clients) {
   if (!Wanted("pgbench")) return 0;
@@ -168,13 +175,9 @@ double PgbenchTps(storage::pg::LocalCluster& cluster, const std::string& dir, in
   std::ofstream(script) << "INSERT INTO bench_tokens (digest, kind, client_id, scope, jti, issued_at, "
                            "expires_at) VALUES (sha256(random()::text::bytea), 1, 'bench', 'read', "
                            "md5(random()::text), now(), now() + interval '2 hours');\n";
-  std::string psql = absl::StrCat(cluster.bin_dir(), "/psql -q -h ", cluster.socket_dir(), " -p ",
-                                  cluster.port(), " -U postgres -d tokend -c ");
-  std::system((psql +
-               "'CREATE TABLE IF NOT EXISTS bench_tokens (digest bytea PRIMARY KEY, kind smallint, "
-               "client_id text, scope text, jti text, issued_at timestamptz, expires_at "
-               "timestamptz)' >/dev/null")
-                  .c_str());
+  RunSql(cluster,
+         "CREATE TABLE IF NOT EXISTS bench_tokens (digest bytea PRIMARY KEY, kind smallint, "
+         "client_id text, scope text, jti text, issued_at timestamptz, expires_at timestamptz)");
   std::vector<double> tps;
   for (int i = 0; i < absl::GetFlag(FLAGS_runs); ++i) {
     std::string out = dir + "/pgbench.out";
@@ -259,11 +262,7 @@ int Main(const std::string& self) {
   // before it does not land in its figures (it cut the later phases' rates,
   // Refresh to a third). No CHECKPOINT: the full-page writes after one would
   // land in the next phase instead.
-  settle_ledger = [&cluster] {
-    std::string psql = absl::StrCat(cluster->bin_dir(), "/psql -q -h ", cluster->socket_dir(),
-                                    " -p ", cluster->port(), " -U postgres -d tokend");
-    std::system((psql + " -c 'VACUUM ANALYZE' >/dev/null").c_str());
-  };
+  settle_ledger = [&cluster] { RunSql(*cluster, "VACUUM ANALYZE"); };
   double pg1 = PgbenchTps(*cluster, dir, 1);
   double pg64 = PgbenchTps(*cluster, dir, n);
   LoadResult empty = EmptyCallCeiling(self);
