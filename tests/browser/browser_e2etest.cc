@@ -1,10 +1,6 @@
 // Runs tests/browser/authorize_flow.mjs (Debian's Chromium driven by
 // playwright-core) against a real tokend over PostgreSQL, and checks that it
 // passed every step and left a screenshot of each page.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <iostream>
 
@@ -18,21 +14,6 @@ namespace tokend::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A TCP port free right now on 127.0.0.1 (for the application's callback).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "no free port";
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 TEST(BrowserE2eTest, AuthorizationCodeFlowInChromium) {
   const char* source = std::getenv("TOKEND_SOURCE_DIR");

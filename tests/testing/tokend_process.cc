@@ -18,6 +18,7 @@
 #include <mutex>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -64,18 +65,55 @@ bool Serving(const std::string& addr, const std::shared_ptr<grpc::ChannelCredent
 
 }  // namespace
 
-int FreePort() {
+namespace {
+
+// The first port of the kernel's range for ephemeral (outgoing) ports.
+int FirstEphemeralPort() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  in >> low;
+  return low;
+}
+
+bool CanBind(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
-  return port;
+  return ok;
+}
+
+}  // namespace
+
+// Below the ephemeral range: a port handed out by bind(0) is ephemeral, and
+// between its release and the server's bind any outgoing connection (say a
+// load generator reconnecting) may take it as its local port.
+int FreePort() {
+  constexpr int kLowest = 20000;
+  int ephemeral_low = FirstEphemeralPort();
+  thread_local std::mt19937 pick(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  if (ephemeral_low - kLowest >= 1000) {
+    std::uniform_int_distribution<int> port(kLowest, ephemeral_low - 1);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      int candidate = port(pick);
+      if (CanBind(candidate)) return candidate;
+    }
+  }
+  // No room below the range (or all taken): let the kernel choose.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ADD_FAILURE() << "no free port";
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 std::string BinaryFromEnv(const char* variable) {

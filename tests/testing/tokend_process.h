@@ -15,7 +15,8 @@
 
 namespace tokend::testing {
 
-// A free TCP port on 127.0.0.1 (bound and released).
+// A TCP port free right now on 127.0.0.1 (bound and released), chosen below
+// the kernel's ephemeral range so no outgoing connection can take it first.
 int FreePort();
 
 struct TokendOptions {
