@@ -3,28 +3,43 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/str_join.h"
+#include "absl/strings/str_cat.h"
 
 namespace tokend::storage::pg {
 
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
+ArrayLiteral& ArrayLiteral::Text(absl::string_view value) {
+  Separate();
+  out_.push_back('"');
+  for (char c : value) {
+    if (c == '"' || c == '\\') out_.push_back('\\');
+    out_.push_back(c);
   }
-  out.push_back('}');
-  return out;
+  out_.push_back('"');
+  return *this;
+}
+
+ArrayLiteral& ArrayLiteral::Int(int64_t value) {
+  Separate();
+  absl::StrAppend(&out_, value);
+  return *this;
+}
+
+std::string ArrayLiteral::Take() {
+  out_.push_back('}');
+  return std::move(out_);
+}
+
+std::string TextArray(const std::vector<std::string>& values) {
+  ArrayLiteral array;
+  for (const auto& v : values) array.Text(v);
+  return array.Take();
 }
 
 template <typename Int>
 std::string IntArray(const std::vector<Int>& values) {
-  return "{" + absl::StrJoin(values, ",") + "}";
+  ArrayLiteral array;
+  for (Int v : values) array.Int(v);
+  return array.Take();
 }
 template std::string IntArray<int64_t>(const std::vector<int64_t>&);
 template std::string IntArray<int>(const std::vector<int>&);

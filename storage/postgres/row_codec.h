@@ -6,13 +6,29 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "storage/records.h"
 
 #include <pqxx/pqxx>
 
 namespace tokend::storage::pg {
 
-// A PostgreSQL array literal ("{"a","b"}") for a text[] parameter.
+// A PostgreSQL array literal built element by element: {"a","b"} for a
+// text[] parameter, {1,2} for an integer one.
+class ArrayLiteral {
+ public:
+  explicit ArrayLiteral(size_t reserve = 64) { out_.reserve(reserve); out_.push_back('{'); }
+  ArrayLiteral& Text(absl::string_view value);  // quoted and escaped
+  ArrayLiteral& Int(int64_t value);
+  std::string Take();  // closes the literal; the builder is spent
+
+ private:
+  void Separate() {
+    if (out_.size() > 1) out_.push_back(',');
+  }
+  std::string out_;
+};
+
 std::string TextArray(const std::vector<std::string>& values);
 template <typename Int>
 std::string IntArray(const std::vector<Int>& values);

@@ -12,26 +12,28 @@ namespace {
 template <typename... More>
 void ExecTokenInsert(pqxx::transaction_base& tx, const char* statement,
                      const std::vector<const TokenRecord*>& rows, const More&... more) {
-  std::vector<std::string> digest, client, user, family, scope, audience, jti, format;
-  std::vector<int> kind;
-  std::vector<int64_t> issued, expires;
+  // Built straight into the literals: on the group-commit writer, copies of
+  // every field into vectors first were a tenth of its time.
+  const size_t reserve = rows.size() * 40 + 2;
+  ArrayLiteral digest(reserve), kind(reserve), client(reserve), user(reserve), family(reserve),
+      scope(reserve), audience(reserve), jti(reserve), format(reserve), issued(reserve),
+      expires(reserve);
   for (const TokenRecord* t : rows) {
-    digest.push_back(ToHex(t->digest));
-    kind.push_back(static_cast<int>(t->kind));
-    client.push_back(t->client_id);
-    user.push_back(t->user_id);
-    family.push_back(t->family_id);
-    scope.push_back(t->scope);
-    audience.push_back(t->audience);
-    jti.push_back(t->jti);
-    format.push_back(t->format == TokenFormat::kDefault ? "" : TokenFormatName(t->format));
-    issued.push_back(ToUnixMicros(t->issued_at));
-    expires.push_back(ToUnixMicros(t->expires_at));
+    digest.Text(ToHex(t->digest));
+    kind.Int(static_cast<int>(t->kind));
+    client.Text(t->client_id);
+    user.Text(t->user_id);
+    family.Text(t->family_id);
+    scope.Text(t->scope);
+    audience.Text(t->audience);
+    jti.Text(t->jti);
+    format.Text(t->format == TokenFormat::kDefault ? "" : TokenFormatName(t->format));
+    issued.Int(ToUnixMicros(t->issued_at));
+    expires.Int(ToUnixMicros(t->expires_at));
   }
-  tx.exec_prepared(statement, TextArray(digest), IntArray(kind), TextArray(client),
-                   TextArray(user), TextArray(family), TextArray(scope), TextArray(audience),
-                   TextArray(jti), IntArray(issued), IntArray(expires), TextArray(format),
-                   more...);
+  tx.exec_prepared(statement, digest.Take(), kind.Take(), client.Take(), user.Take(),
+                   family.Take(), scope.Take(), audience.Take(), jti.Take(), issued.Take(),
+                   expires.Take(), format.Take(), more...);
 }
 
 }  // namespace
