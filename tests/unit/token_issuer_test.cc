@@ -27,34 +27,34 @@ storage::ClientRecord Client() {
   return c;
 }
 
-absl::StatusOr<TokenResponse> Issue(TokenIssuer& issuer) {
-  absl::StatusOr<TokenResponse> result = absl::InternalError("no answer");
-  issuer.IssueClientToken(Client(), {"read"}, "", TokenFormat::kDefault,
-                          [&](absl::StatusOr<TokenResponse> r) { result = std::move(r); });
-  return result;
-}
+// One client_credentials token issued over `Store`, and the cache it used.
+template <typename Store>
+struct IssuedOver {
+  FakeUserStore users;
+  Store store{users};
+  TokenCache cache{std::chrono::seconds(30), 1024};
+  TokenIssuer issuer{store, cache};
+  absl::StatusOr<TokenResponse> token = absl::InternalError("no answer");
+
+  IssuedOver() {
+    issuer.IssueClientToken(Client(), {"read"}, "", TokenFormat::kDefault,
+                            [&](absl::StatusOr<TokenResponse> r) { token = std::move(r); });
+  }
+};
 
 TEST(TokenIssuerTest, CommittedClientTokenIsCached) {
-  FakeUserStore users;
-  FakeTokenStore store(users);
-  TokenCache cache(std::chrono::seconds(30), 1024);
-  TokenIssuer issuer(store, cache);
-  auto token = Issue(issuer);
-  ASSERT_TRUE(token.ok()) << token.status();
-  auto state = cache.Find(secrets::Sha256(token->access_token));
+  IssuedOver<FakeTokenStore> issued;
+  ASSERT_TRUE(issued.token.ok()) << issued.token.status();
+  auto state = issued.cache.Find(secrets::Sha256(issued.token->access_token));
   ASSERT_NE(state, nullptr);
   EXPECT_EQ(state->token.client_id, "svc");
-  EXPECT_EQ(cache.entries(), 1u);
+  EXPECT_EQ(issued.cache.entries(), 1u);
 }
 
 TEST(TokenIssuerTest, FailedCommitLeavesNothingCached) {
-  FakeUserStore users;
-  UnavailableTokenStore store(users);
-  TokenCache cache(std::chrono::seconds(30), 1024);
-  TokenIssuer issuer(store, cache);
-  auto token = Issue(issuer);
-  EXPECT_TRUE(absl::IsUnavailable(token.status())) << token.status();
-  EXPECT_EQ(cache.entries(), 0u);
+  IssuedOver<UnavailableTokenStore> issued;
+  EXPECT_TRUE(absl::IsUnavailable(issued.token.status())) << issued.token.status();
+  EXPECT_EQ(issued.cache.entries(), 0u);
 }
 
 }  // namespace
