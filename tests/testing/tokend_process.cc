@@ -63,10 +63,6 @@ bool Serving(const std::string& addr, const std::shared_ptr<grpc::ChannelCredent
   return status.ok();
 }
 
-}  // namespace
-
-namespace {
-
 // The first port of the kernel's range for ephemeral (outgoing) ports.
 int FirstEphemeralPort() {
   std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
@@ -75,12 +71,17 @@ int FirstEphemeralPort() {
   return low;
 }
 
-bool CanBind(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+sockaddr_in Loopback(int port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
+  return addr;
+}
+
+bool CanBind(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr = Loopback(port);
   bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
   return ok;
@@ -104,9 +105,7 @@ int FreePort() {
   }
   // No room below the range (or all taken): let the kernel choose.
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in addr = Loopback(0);
   socklen_t len = sizeof(addr);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
