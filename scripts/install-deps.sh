@@ -6,7 +6,7 @@ set -euo pipefail
 APT_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libpqxx-dev libssl-dev libsodium-dev libboost-dev
+  libabsl-dev libpqxx-dev libssl-dev libsodium-dev libboost-dev libgoogle-perftools-dev
   libgtest-dev libgmock-dev
   # tests/fuzz and the ASan+UBSan unit tests (scripts/fuzz.sh): clang, libFuzzer, the symbolizer
   clang-14 libclang-rt-14-dev llvm-14

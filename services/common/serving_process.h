@@ -4,16 +4,15 @@
 
 namespace tokend {
 
-// Call first thing in main(), before threads start.
-// - Debian's Abseil is built with its debug-mode Mutex deadlock detector on,
-//   which every gRPC and tokend lock then pays for (a lock-order graph per
-//   acquisition); production servers run without it.
-// - glibc malloc returns freed memory at the top of a heap to the kernel as
-//   soon as 128 KiB are free and grows it again on the next burst; under
-//   gRPC's allocation churn that trim-and-grow (sysmalloc, madvise) took ~5 %
-//   of tokend's CPU and raised the empty-call and IssueToken rates by 10-30 %
-//   once stopped. Freed memory is kept up to 256 MiB (bounded by the peak, so
-//   RSS stays flat under a steady load) and heaps grow 64 MiB at a time.
+// Call first thing in main(), before threads start. Debian's Abseil is built
+// with its debug-mode Mutex deadlock detector on, which every gRPC and tokend
+// lock then pays for (a lock-order graph per acquisition); production servers
+// run without it.
+//
+// The other process setting is the allocator, chosen at link time: these
+// processes link tcmalloc (tokend_use_serving_allocator in CMakeLists.txt).
+// glibc malloc, even with its trimming tuned off, took about a sixth of
+// tokend's CPU per IssueToken in its arenas and bins.
 void TuneProcessForServing();
 
 }  // namespace tokend

@@ -754,7 +754,7 @@ build = " ".join(a for st in stages[:-1] for i, a in st["instr"] if i == "RUN")
 report("cmake --install" in build and "-DBUILD_TESTING=OFF" in build and "Release" in build,
        "Dockerfile: build stage builds Release without tests and runs cmake --install")
 rt_run = " ".join(a for i, a in final["instr"] if i == "RUN")
-need = "libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libpqxx-6.4 libpq5 libssl3 libsodium23 ca-certificates".split()
+need = "libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libpqxx-6.4 libpq5 libssl3 libsodium23 libtcmalloc-minimal4 ca-certificates".split()
 miss = [p for p in need if p not in rt_run.split()]
 report(not miss, "Dockerfile: runtime stage installs the runtime libraries", f"missing {miss}")
 report(not re.search(r"\b(build-essential|cmake|-dev)\b", rt_run), "Dockerfile: no compilers or -dev packages at runtime")
