@@ -27,9 +27,10 @@ absl::StatusOr<std::string> Compact(const Signer& signer, absl::string_view head
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const JwtSigner>> JwtSigner::Create(JwtKey key) {
+absl::StatusOr<std::shared_ptr<const JwtSigner>> JwtSigner::Create(JwtKey key,
+                                                                   SignerOptions options) {
   std::string header = Base64UrlEncode(ToJson(HeaderOf(key)));
-  auto signer = Signer::Create(std::move(key));
+  auto signer = Signer::Create(std::move(key), options);
   if (!signer.ok()) return signer.status();
   return std::shared_ptr<const JwtSigner>(new JwtSigner(*std::move(signer), std::move(header)));
 }

@@ -19,7 +19,8 @@ namespace tokend::jwt {
 class JwtSigner {
  public:
   // INTERNAL if the key does not fit its algorithm.
-  static absl::StatusOr<std::shared_ptr<const JwtSigner>> Create(JwtKey key);
+  static absl::StatusOr<std::shared_ptr<const JwtSigner>> Create(JwtKey key,
+                                                                 SignerOptions options = {});
 
   const JwtKey& key() const { return signer_->key(); }
   // header.payload.signature with header {"alg", "kid", "typ": "at+jwt"}.

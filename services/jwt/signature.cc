@@ -2,6 +2,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
@@ -24,18 +25,23 @@ const EVP_MD* DigestFor(Algorithm alg) { return alg == Algorithm::kEdDSA ? nullp
 
 using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
-// DER ECDSA-Sig-Value → R‖S, each left-padded to 32 bytes (RFC 7518 §3.4).
-bool DerToJose(absl::string_view der, std::string* out) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
-  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
-  if (sig == nullptr) return false;
+// R‖S, each left-padded to 32 bytes (RFC 7518 §3.4).
+bool SigToJose(const ECDSA_SIG* sig, std::string* out) {
   const BIGNUM* r = nullptr;
   const BIGNUM* s = nullptr;
   ECDSA_SIG_get0(sig, &r, &s);
   out->assign(2 * kP256Bytes, '\0');
   auto* buf = reinterpret_cast<unsigned char*>(out->data());
-  bool ok = BN_bn2binpad(r, buf, kP256Bytes) == kP256Bytes &&
-            BN_bn2binpad(s, buf + kP256Bytes, kP256Bytes) == kP256Bytes;
+  return BN_bn2binpad(r, buf, kP256Bytes) == kP256Bytes &&
+         BN_bn2binpad(s, buf + kP256Bytes, kP256Bytes) == kP256Bytes;
+}
+
+// DER ECDSA-Sig-Value → R‖S.
+bool DerToJose(absl::string_view der, std::string* out) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  if (sig == nullptr) return false;
+  bool ok = SigToJose(sig, out);
   ECDSA_SIG_free(sig);
   return ok;
 }
@@ -87,23 +93,66 @@ absl::StatusOr<std::string> Sign(const JwtKey& key, absl::string_view input) {
   return jose;
 }
 
-absl::StatusOr<std::shared_ptr<const Signer>> Signer::Create(JwtKey key) {
+// OpenSSL 3 deprecates the EC_KEY functions, but signing with precomputed
+// nonces (ECDSA_do_sign_ex) has no EVP equivalent.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+absl::StatusOr<std::shared_ptr<const Signer>> Signer::Create(JwtKey key, SignerOptions options) {
   if (!KeyFits(key.alg, key.key.get())) return absl::InternalError("the key does not fit its algorithm");
   std::shared_ptr<Signer> signer(new Signer(std::move(key)));
-  if (signer->key_.alg == Algorithm::kEdDSA) return signer;
-  signer->prepared_ = EVP_PKEY_CTX_new_from_pkey(nullptr, signer->key_.key.get(), nullptr);
-  bool ok = signer->prepared_ != nullptr && EVP_PKEY_sign_init(signer->prepared_) == 1 &&
-            EVP_PKEY_CTX_set_signature_md(signer->prepared_, Sha256()) == 1 &&
-            (signer->key_.alg != Algorithm::kRS256 ||
-             EVP_PKEY_CTX_set_rsa_padding(signer->prepared_, RSA_PKCS1_PADDING) == 1);
+  bool ok = true;
+  switch (signer->key_.alg) {
+    case Algorithm::kEdDSA:
+      break;
+    case Algorithm::kES256:
+      signer->ec_key_ = EVP_PKEY_get1_EC_KEY(signer->key_.key.get());
+      ok = signer->ec_key_ != nullptr;
+      if (ok && options.precomputed_nonces > 0) {
+        signer->nonces_ =
+            std::make_unique<EcdsaNoncePool>(signer->ec_key_, options.precomputed_nonces);
+      }
+      break;
+    case Algorithm::kRS256:
+      signer->prepared_ = EVP_PKEY_CTX_new_from_pkey(nullptr, signer->key_.key.get(), nullptr);
+      ok = signer->prepared_ != nullptr && EVP_PKEY_sign_init(signer->prepared_) == 1 &&
+           EVP_PKEY_CTX_set_signature_md(signer->prepared_, Sha256()) == 1 &&
+           EVP_PKEY_CTX_set_rsa_padding(signer->prepared_, RSA_PKCS1_PADDING) == 1;
+      break;
+  }
   ERR_clear_error();
   if (!ok) return absl::InternalError("cannot prepare the signing context");
   return signer;
 }
 
-Signer::~Signer() { EVP_PKEY_CTX_free(prepared_); }
+Signer::~Signer() {
+  nonces_.reset();  // its thread reads ec_key_
+  EC_KEY_free(ec_key_);
+  EVP_PKEY_CTX_free(prepared_);
+}
+
+absl::StatusOr<std::string> Signer::SignEs256(absl::string_view input) const {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  ECDSA_SIG* sig = nullptr;
+  if (nonces_ != nullptr) {
+    if (auto nonce = nonces_->Take()) {
+      // Fails only if s came out 0 (probability ~2^-256); then in full below.
+      sig = ECDSA_do_sign_ex(digest, sizeof(digest), nonce->k_inverse.get(), nonce->r.get(),
+                             ec_key_);
+    }
+  }
+  if (sig == nullptr) sig = ECDSA_do_sign(digest, sizeof(digest), ec_key_);
+  std::string jose;
+  bool ok = sig != nullptr && SigToJose(sig, &jose);
+  ECDSA_SIG_free(sig);
+  ERR_clear_error();
+  if (!ok) return absl::InternalError("signing failed");
+  return jose;
+}
+#pragma GCC diagnostic pop
 
 absl::StatusOr<std::string> Signer::Sign(absl::string_view input) const {
+  if (key_.alg == Algorithm::kES256) return SignEs256(input);
   if (prepared_ == nullptr) return jwt::Sign(key_, input);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
@@ -120,10 +169,7 @@ absl::StatusOr<std::string> Signer::Sign(absl::string_view input) const {
   ERR_clear_error();
   if (!ok) return absl::InternalError("signing failed");
   sig.resize(len);
-  if (key_.alg != Algorithm::kES256) return sig;
-  std::string jose;
-  if (!DerToJose(sig, &jose)) return absl::InternalError("bad ECDSA signature encoding");
-  return jose;
+  return sig;
 }
 
 bool Verify(const JwtKey& key, absl::string_view input, absl::string_view signature) {

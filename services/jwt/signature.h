@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/jwt/ecdsa_nonce_pool.h"
 #include "services/jwt/key_material.h"
 
 namespace tokend::jwt {
@@ -15,14 +16,23 @@ namespace tokend::jwt {
 // or the key does not fit its algorithm.
 absl::StatusOr<std::string> Sign(const JwtKey& key, absl::string_view input);
 
-// Sign() for one key with its algorithm context prepared once (OpenSSL 3
-// otherwise fetches the algorithm implementation on every init): ES256 and
-// RS256 sign a SHA-256 digest with a copy of a sign-initialised context;
-// EdDSA, which signs the message itself, takes the one-shot path. Thread-safe.
+// How a Signer for the server's active key differs from a one-off one.
+struct SignerOptions {
+  // ES256 only: keep up to this many signatures' nonces precomputed at idle
+  // priority (ecdsa_nonce_pool.h); 0 computes each in full.
+  size_t precomputed_nonces = 0;
+};
+
+// Sign() for one key with its algorithm prepared once (OpenSSL 3 otherwise
+// fetches the algorithm implementation on every init): ES256 signs a SHA-256
+// digest with the key's EC_KEY, from the nonce pool when one is ready; RS256
+// with a copy of a sign-initialised context; EdDSA, which signs the message
+// itself, takes the one-shot path. Thread-safe.
 class Signer {
  public:
   // INTERNAL if the key does not fit its algorithm.
-  static absl::StatusOr<std::shared_ptr<const Signer>> Create(JwtKey key);
+  static absl::StatusOr<std::shared_ptr<const Signer>> Create(JwtKey key,
+                                                              SignerOptions options = {});
   ~Signer();
   Signer(const Signer&) = delete;
   Signer& operator=(const Signer&) = delete;
@@ -32,8 +42,12 @@ class Signer {
 
  private:
   explicit Signer(JwtKey key) : key_(std::move(key)) {}
+  absl::StatusOr<std::string> SignEs256(absl::string_view input) const;
+
   JwtKey key_;
-  EVP_PKEY_CTX* prepared_ = nullptr;  // null for EdDSA
+  EVP_PKEY_CTX* prepared_ = nullptr;  // RS256 only
+  EC_KEY* ec_key_ = nullptr;          // ES256 only
+  std::unique_ptr<EcdsaNoncePool> nonces_;  // ES256 with precomputed nonces only
 };
 
 // True only when `signature` is a valid signature of `input` under the public
