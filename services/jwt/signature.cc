@@ -9,6 +9,8 @@
 
 #include <memory>
 
+#include "services/jwt/ecdsa_nonce_pool.h"
+
 namespace tokend::jwt {
 namespace {
 
@@ -123,6 +125,8 @@ absl::StatusOr<std::shared_ptr<const Signer>> Signer::Create(JwtKey key, SignerO
   if (!ok) return absl::InternalError("cannot prepare the signing context");
   return signer;
 }
+
+Signer::Signer(JwtKey key) : key_(std::move(key)) {}
 
 Signer::~Signer() {
   nonces_.reset();  // its thread reads ec_key_

@@ -7,10 +7,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/jwt/ecdsa_nonce_pool.h"
 #include "services/jwt/key_material.h"
 
 namespace tokend::jwt {
+
+class EcdsaNoncePool;  // ecdsa_nonce_pool.h: its threads and locks stay out of this header
 
 // The signature of `input` under the private `key`. INTERNAL if OpenSSL fails
 // or the key does not fit its algorithm.
@@ -41,7 +42,7 @@ class Signer {
   absl::StatusOr<std::string> Sign(absl::string_view input) const;
 
  private:
-  explicit Signer(JwtKey key) : key_(std::move(key)) {}
+  explicit Signer(JwtKey key);
   absl::StatusOr<std::string> SignEs256(absl::string_view input) const;
 
   JwtKey key_;

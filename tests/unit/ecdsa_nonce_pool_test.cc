@@ -3,6 +3,7 @@
 #include "services/jwt/ecdsa_nonce_pool.h"
 
 #include <chrono>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -21,6 +22,15 @@ bool WaitUntil(const std::function<bool()>& done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
+}
+
+// Take() gives up when the filler holds the lock this instant (it refills
+// as soon as half the pool is used); a caller then signs in full. Here we
+// want the nonce itself, so ask again until it comes.
+std::optional<EcdsaNonce> TakeSoon(EcdsaNoncePool& pool) {
+  std::optional<EcdsaNonce> nonce;
+  WaitUntil([&] { return (nonce = pool.Take()).has_value(); });
+  return nonce;
 }
 
 JwtKey NewEs256Key() {
@@ -50,7 +60,7 @@ TEST(EcdsaNoncePoolTest, FillsOnFirstUseHandsEachNonceOutOnceAndRefills) {
 
     std::set<std::string> r_values;
     for (int i = 0; i < 16; ++i) {
-      auto nonce = pool.Take();
+      auto nonce = TakeSoon(pool);
       ASSERT_TRUE(nonce.has_value()) << i;
       r_values.insert(BnHex(nonce->r.get()));
     }
@@ -59,7 +69,7 @@ TEST(EcdsaNoncePoolTest, FillsOnFirstUseHandsEachNonceOutOnceAndRefills) {
     // nonces never seen before.
     ASSERT_TRUE(WaitUntil([&] { return pool.ready() == 16; }));
     for (int i = 0; i < 16; ++i) {
-      auto nonce = pool.Take();
+      auto nonce = TakeSoon(pool);
       ASSERT_TRUE(nonce.has_value());
       EXPECT_TRUE(r_values.insert(BnHex(nonce->r.get())).second) << "r repeated after refill";
     }
